@@ -21,6 +21,11 @@ export default defineConfig({
   },
   paths: {
     tests: { mocha: "test" },
+    // Hardhat Ignition modules live in deploy/modules, their deployment journals in deploy/deployments.
+    ignition: "deploy",
+  },
+  test: {
+    mocha: { timeout: 120_000 },
   },
   networks: {
     // A real network: set the two variables with `npx hardhat keystore set` or in the environment.

@@ -1,0 +1,2 @@
+const args: string[] = process.argv.slice(2);
+console.log("ccp", args, process.version);

@@ -1,0 +1,91 @@
+// `npm run bench`: gas of the hot paths on the in-process Hardhat network and the margin engine on a
+// CCP-sized case. Prints a table and writes bench/results.json (a flat object, metric name → number,
+// committed so that a change shows in review).
+//
+// BENCH_ONLY=gas or BENCH_ONLY=margin runs one group; results of the other group are kept from the file.
+import { readFile, writeFile } from "node:fs/promises";
+
+import Table from "cli-table3";
+import { network } from "hardhat";
+
+import { erc20Gas } from "./erc20.ts";
+import { marginBench } from "./margin.ts";
+import { securityTokenGas } from "./security-token.ts";
+import { stablecoinGas } from "./stablecoin.ts";
+import { trexGas } from "./trex.ts";
+import type { GasBenchmark, Metrics } from "./types.ts";
+
+const RESULTS = new URL("./results.json", import.meta.url);
+
+const gasBenchmarks: Record<string, GasBenchmark> = {
+  "OpenZeppelin ERC-20 (baseline)": erc20Gas,
+  "security token": securityTokenGas,
+  stablecoin: stablecoinGas,
+  "ERC-3643 T-REX (reference)": trexGas,
+};
+
+/** Goals from the issues, checked on every run: [metric, limit, description]. */
+const goals: [string, (m: Metrics) => number | undefined, number][] = [
+  ["gas.st.transfer / gas.erc20.transfer", (m) => ratio(m, "gas.st.transfer", "gas.erc20.transfer"), 1.5],
+  ["gas.st.transfer / gas.trex.transfer", (m) => ratio(m, "gas.st.transfer", "gas.trex.transfer"), 0.3],
+  ["margin.large.seconds", (m) => m["margin.large.seconds"], 3],
+  ["margin.large.peakRssMiB", (m) => m["margin.large.peakRssMiB"], 1024],
+];
+
+function ratio(metrics: Metrics, numerator: string, denominator: string): number | undefined {
+  const n = metrics[numerator];
+  const d = metrics[denominator];
+  return n === undefined || d === undefined ? undefined : round(n / d, 3);
+}
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+async function readPrevious(): Promise<Metrics> {
+  try {
+    return JSON.parse(await readFile(RESULTS, "utf8")) as Metrics;
+  } catch {
+    return {};
+  }
+}
+
+async function main(): Promise<void> {
+  const only = process.env.BENCH_ONLY;
+  const fresh: Metrics = {};
+  if (only === undefined || only === "gas") {
+    for (const [name, benchmark] of Object.entries(gasBenchmarks)) {
+      process.stderr.write(`bench: ${name}…\n`);
+      const connection = await network.create();
+      Object.assign(fresh, await benchmark(connection));
+      await connection.close();
+    }
+  }
+  if (only === undefined || only === "margin") {
+    process.stderr.write("bench: margin engine, large case…\n");
+    Object.assign(fresh, await marginBench());
+  }
+
+  const previous = await readPrevious();
+  const merged: Metrics = { ...previous, ...fresh };
+  const sorted = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));
+  await writeFile(RESULTS, `${JSON.stringify(sorted, null, 2)}\n`);
+
+  const table = new Table({ head: ["metric", "value", "previous"] });
+  for (const [metric, value] of Object.entries(sorted)) {
+    const before = previous[metric];
+    table.push([metric, String(value), before === undefined || before === value ? "" : String(before)]);
+  }
+  console.log(table.toString());
+
+  const goalTable = new Table({ head: ["goal", "value", "limit", "met"] });
+  for (const [label, compute, limit] of goals) {
+    const value = compute(sorted);
+    goalTable.push([label, value === undefined ? "-" : String(value), `≤ ${limit}`, value === undefined ? "-" : value <= limit ? "yes" : "NO"]);
+  }
+  console.log(goalTable.toString());
+  console.log(`written: bench/results.json`);
+}
+
+await main();

@@ -4,6 +4,7 @@ import {
   type ContractRunner,
   type ContractTransactionReceipt,
   type LogDescription,
+  Result,
   isAddress,
 } from "ethers";
 
@@ -73,6 +74,13 @@ export async function callBool(contract: Contract, method: string, ...args: unkn
   const value = await call(contract, method, ...args);
   if (typeof value !== "boolean") throw unexpected(method, "a bool", value);
   return value;
+}
+
+/** Calls the view `method(args)`, which must return an array (its elements unchecked). */
+export async function callList(contract: Contract, method: string, ...args: unknown[]): Promise<unknown[]> {
+  const value = await call(contract, method, ...args);
+  if (!(value instanceof Result)) throw unexpected(method, "an array", value);
+  return value.toArray();
 }
 
 /** The events named `eventName` that `contract` emitted in `receipt`, decoded with its ABI. */

@@ -39,7 +39,6 @@ export interface TrexGasRun {
  *
  * @throws {TrexBenchError} with a stable `code` when an artifact is missing or the chain is not in the state measured.
  * @example
- *   const { ethers } = connection;
  *   const run = await runTrexBenchmark(connection);
  *   console.log(run.metrics["gas.trex.transfer"]);
  */

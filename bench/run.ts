@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   if (only === undefined || only === "gas") {
     for (const [name, benchmark] of Object.entries(gasBenchmarks)) {
       process.stderr.write(`bench: ${name}…\n`);
-      const connection = await network.create();
+      const connection = await network.create({ chainType: "l1" });
       Object.assign(fresh, await benchmark(connection));
       await connection.close();
     }

@@ -118,6 +118,14 @@ describe("Stablecoin", () => {
         .withArgs(ethers.ZeroAddress);
     });
 
+    it("reports ERC-165 support for IERC165 and IAccessControl only among these", async () => {
+      const { stablecoin } = await networkHelpers.loadFixture(fundedFixture);
+      expect(await stablecoin.supportsInterface("0x01ffc9a7"), "IERC165").to.equal(true);
+      expect(await stablecoin.supportsInterface("0x7965db0b"), "IAccessControl").to.equal(true);
+      expect(await stablecoin.supportsInterface("0xffffffff"), "invalid id").to.equal(false);
+      expect(await stablecoin.supportsInterface("0x36372b07"), "IERC20 (not advertised)").to.equal(false);
+    });
+
     it("cannot be initialised a second time through the proxy", async () => {
       const { stablecoin, accounts } = await networkHelpers.loadFixture(fundedFixture);
       await expect(

@@ -168,12 +168,13 @@ interface IStablecoin is IERC20Metadata, IERC20Permit, IERC3009 {
 
     /// @notice Makes `minter` a minter (if it was not) with `allowance` left to mint, replacing any allowance left.
     /// @dev MASTER_MINTER_ROLE; not while paused. As with ERC-20 `approve`, lowering an allowance can race with a
-    /// mint: remove the minter first where that matters.
-    function configureMinter(address minter, uint256 allowance) external;
+    /// mint: remove the minter first where that matters. Returns true, as USDC's FiatToken does (so that tools
+    /// written for it, such as Circle's MasterMinter, can drive this token).
+    function configureMinter(address minter, uint256 allowance) external returns (bool);
 
     /// @notice Takes minting away from `minter` and zeroes its allowance.
-    /// @dev MASTER_MINTER_ROLE.
-    function removeMinter(address minter) external;
+    /// @dev MASTER_MINTER_ROLE. Unlike USDC, refuses an account that is not a minter. Returns true, as USDC does.
+    function removeMinter(address minter) external returns (bool);
 
     /// @notice Whether `account` is a minter.
     function isMinter(address account) external view returns (bool);
@@ -183,7 +184,8 @@ interface IStablecoin is IERC20Metadata, IERC20Permit, IERC3009 {
 
     /// @notice Mints `amount` to `to` against yen (dollars) placed in trust; lowers the caller's allowance.
     /// @dev Caller: a minter, itself allowed and not frozen; `to` allowed and not frozen; not while paused.
-    function mint(address to, uint256 amount) external;
+    /// Returns true, as USDC does.
+    function mint(address to, uint256 amount) external returns (bool);
 
     /// @notice Burns `amount` of the caller's own balance on redemption.
     /// @dev Caller: a minter, allowed and not frozen; not while paused.

@@ -151,18 +151,20 @@ contract Stablecoin is
     function configureMinter(
         address minter,
         uint256 allowance
-    ) external onlyRole(MASTER_MINTER_ROLE) whenNotPaused {
+    ) external onlyRole(MASTER_MINTER_ROLE) whenNotPaused returns (bool) {
         if (minter == address(0)) revert StablecoinZeroAddress();
         _getStablecoinStorage().minters[minter] = Minter({active: true, allowance: allowance});
         emit MinterConfigured(minter, allowance);
+        return true;
     }
 
     /// @inheritdoc IStablecoin
-    function removeMinter(address minter) external onlyRole(MASTER_MINTER_ROLE) {
+    function removeMinter(address minter) external onlyRole(MASTER_MINTER_ROLE) returns (bool) {
         StablecoinStorage storage $ = _getStablecoinStorage();
         if (!$.minters[minter].active) revert StablecoinNotMinter(minter);
         delete $.minters[minter];
         emit MinterRemoved(minter);
+        return true;
     }
 
     /// @inheritdoc IStablecoin
@@ -176,7 +178,7 @@ contract Stablecoin is
     }
 
     /// @inheritdoc IStablecoin
-    function mint(address to, uint256 amount) external {
+    function mint(address to, uint256 amount) external returns (bool) {
         address minter = _msgSender();
         Minter storage config = _requireMinter(minter);
         if (amount == 0) revert StablecoinZeroAmount();
@@ -189,6 +191,7 @@ contract Stablecoin is
         emit Minted(minter, to, amount);
         // Checks pause and `to` (allowed, not frozen, not the zero address) in {_update}.
         _mint(to, amount);
+        return true;
     }
 
     /// @inheritdoc IStablecoin

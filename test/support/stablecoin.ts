@@ -27,6 +27,8 @@ import {
 
 type Send<A extends unknown[]> = BaseContractMethod<A, void, ContractTransactionResponse>;
 type View<A extends unknown[], R> = BaseContractMethod<A, R, R>;
+/** A state-changing function that also returns a value (seen through `staticCall`). */
+type SendReturning<A extends unknown[], R> = BaseContractMethod<A, R, ContractTransactionResponse>;
 
 /** What `initialize` takes (IStablecoin.InitParams). */
 export interface StablecoinInitParams {
@@ -86,11 +88,11 @@ export interface StablecoinContract extends BaseContract {
   rollbackDefaultAdminDelay: Send<[]>;
   supportsInterface: View<[interfaceId: BytesLike], boolean>;
   // minters
-  configureMinter: Send<[minter: AddressLike, allowance: BigNumberish]>;
-  removeMinter: Send<[minter: AddressLike]>;
+  configureMinter: SendReturning<[minter: AddressLike, allowance: BigNumberish], boolean>;
+  removeMinter: SendReturning<[minter: AddressLike], boolean>;
   isMinter: View<[account: AddressLike], boolean>;
   minterAllowance: View<[minter: AddressLike], bigint>;
-  mint: Send<[to: AddressLike, amount: BigNumberish]>;
+  mint: SendReturning<[to: AddressLike, amount: BigNumberish], boolean>;
   burn: Send<[amount: BigNumberish]>;
   // allowed holders, freezes, pause
   allowAccount: Send<[account: AddressLike]>;

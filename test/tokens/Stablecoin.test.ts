@@ -139,6 +139,7 @@ describe("Stablecoin", () => {
       const { stablecoin, accounts } = await networkHelpers.loadFixture(fundedFixture);
       const { masterMinter, carol } = accounts;
       expect(await stablecoin.isMinter(carol)).to.equal(false);
+      expect(await stablecoin.connect(masterMinter).configureMinter.staticCall(carol, 500n)).to.equal(true);
       await expect(stablecoin.connect(masterMinter).configureMinter(carol, 500n))
         .to.emit(stablecoin, "MinterConfigured")
         .withArgs(carol.address, 500n);
@@ -169,6 +170,7 @@ describe("Stablecoin", () => {
       const { stablecoin, accounts } = await networkHelpers.loadFixture(fundedFixture);
       const { masterMinter, minter, pauser, alice } = accounts;
       await stablecoin.connect(pauser).pause();
+      expect(await stablecoin.connect(masterMinter).removeMinter.staticCall(minter)).to.equal(true);
       await expect(stablecoin.connect(masterMinter).removeMinter(minter))
         .to.emit(stablecoin, "MinterRemoved")
         .withArgs(minter.address);
@@ -193,6 +195,7 @@ describe("Stablecoin", () => {
         const { minter, carol } = accounts;
         const left = FUNDED.minterAllowance - FUNDED.alice - FUNDED.bob;
         expect(await stablecoin.minterAllowance(minter)).to.equal(left);
+        expect(await stablecoin.connect(minter).mint.staticCall(carol, 2_500n)).to.equal(true);
         const tx = stablecoin.connect(minter).mint(carol, 2_500n);
         await expect(tx).to.emit(stablecoin, "Minted").withArgs(minter.address, carol.address, 2_500n);
         await expect(tx).to.emit(stablecoin, "Transfer").withArgs(ethers.ZeroAddress, carol.address, 2_500n);

@@ -37,7 +37,6 @@ import {IStablecoin} from "../interfaces/IStablecoin.sol";
 /// - I4: an account that is not allowed, or is frozen, never gains a balance; no balance moves while paused.
 /// - I5: an ERC-3009 nonce is consumed (used or cancelled) at most once; once consumed it stays consumed.
 /// - I6: this contract never holds its own token (it can never be an allowed holder).
-/// @custom:security-contact security@clearchain.invalid
 contract Stablecoin is
     IStablecoin,
     ERC20PermitUpgradeable,
@@ -83,7 +82,7 @@ contract Stablecoin is
     /// @inheritdoc IStablecoin
     bytes32 public constant RESCUER_ROLE = keccak256("RESCUER_ROLE");
 
-    // The EIP-712 type hashes are written out (a test recomputes each from its type string).
+    // The EIP-712 type hashes are written out, as in USDC (a test recomputes each from its type string).
     /// @inheritdoc IStablecoin
     bytes32 public constant PERMIT_TYPEHASH =
         0x6e71edae12b1b97f4d1f60370fef10105fa2faae0126114a169c64845d6126c9;

@@ -487,5 +487,10 @@ describe("Stablecoin model-based property", () => {
       }),
       propertyParameters(),
     );
-  });
+  }).timeout(timeoutFor(propertyParameters().numRuns ?? 100));
 });
+
+/** Mocha's timeout for `runs` runs of up to 25 steps (about 0.3 s a run here), with a wide margin. */
+function timeoutFor(runs: number): number {
+  return Math.max(120_000, runs * 3_000);
+}

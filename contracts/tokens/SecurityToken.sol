@@ -520,7 +520,7 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
         (bool success, bytes memory answer) = address(_config.registry).staticcall(
             abi.encodeCall(IInvestorRegistry.isEligible, (account))
         );
-        return success && answer.length == 32 && abi.decode(answer, (uint256)) == 1;
+        return success && answer.length >= 32 && abi.decode(answer, (uint256)) == 1;
     }
 
     function _checkLength(uint256 expected, uint256 actual) private pure {

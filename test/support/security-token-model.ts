@@ -28,20 +28,30 @@ export const MODEL_MAX_FROZEN = 2n ** 248n - 1n;
 interface InvestorState {
   eligible: boolean;
   validUntil: bigint;
+  country: number;
   wallets: string[];
 }
+
+/** The highest ISO 3166-1 numeric code. */
+export const MODEL_MAX_COUNTRY = 999;
 
 /** The investor registry's rules. Wallets and investor IDs are compared as given (use lower-case hex). */
 export class RegistryModel {
   readonly #investors = new Map<string, InvestorState>();
   readonly #investorOf = new Map<string, string>();
 
-  /** Registers an investor (the fixture's starting state; validations as `registerInvestor`). */
-  registerInvestor(investorId: string, eligible: boolean, validUntil: bigint, now: bigint): Outcome {
+  registerInvestor(
+    investorId: string,
+    eligible: boolean,
+    validUntil: bigint,
+    country: number,
+    now: bigint,
+  ): Outcome {
     if (/^0x0*$/.test(investorId)) return refused("InvestorRegistryInvalidInvestorId");
     if (this.#investors.has(investorId)) return refused("InvestorRegistryInvestorAlreadyRegistered");
     if (eligible && validUntil < now) return refused("InvestorRegistryExpiryInPast");
-    this.#investors.set(investorId, { eligible, validUntil, wallets: [] });
+    if (country > MODEL_MAX_COUNTRY) return refused("InvestorRegistryInvalidCountry");
+    this.#investors.set(investorId, { eligible, validUntil, country, wallets: [] });
     return OK;
   }
 
@@ -51,6 +61,14 @@ export class RegistryModel {
     if (eligible && validUntil < now) return refused("InvestorRegistryExpiryInPast");
     investor.eligible = eligible;
     investor.validUntil = validUntil;
+    return OK;
+  }
+
+  setCountry(investorId: string, country: number): Outcome {
+    const investor = this.#investors.get(investorId);
+    if (investor === undefined) return refused("InvestorRegistryUnknownInvestor");
+    if (country > MODEL_MAX_COUNTRY) return refused("InvestorRegistryInvalidCountry");
+    investor.country = country;
     return OK;
   }
 
@@ -74,6 +92,49 @@ export class RegistryModel {
     return OK;
   }
 
+  /** `batchAddWallets`: all or nothing; the outcome of the first refused element, if any. */
+  batchAddWallets(investorIds: string[], wallets: string[]): Outcome {
+    if (investorIds.length !== wallets.length) return refused("InvestorRegistryArrayLengthMismatch");
+    const saved = this.#save();
+    for (const [index, investorId] of investorIds.entries()) {
+      const outcome = this.addWallet(investorId, wallets[index]!);
+      if (!outcome.ok) {
+        this.#restore(saved);
+        return outcome;
+      }
+    }
+    return OK;
+  }
+
+  /** The investor record as `investor(id)` returns it. */
+  investorRecord(investorId: string): {
+    registered: boolean;
+    eligible: boolean;
+    validUntil: bigint;
+    country: number;
+    walletCount: number;
+  } {
+    const investor = this.#investors.get(investorId);
+    if (investor === undefined)
+      return { registered: false, eligible: false, validUntil: 0n, country: 0, walletCount: 0 };
+    const { eligible, validUntil, country, wallets } = investor;
+    return { registered: true, eligible, validUntil, country, walletCount: wallets.length };
+  }
+
+  #save(): { investors: [string, InvestorState][]; investorOf: [string, string][] } {
+    return {
+      investors: [...this.#investors].map(([id, state]) => [id, { ...state, wallets: [...state.wallets] }]),
+      investorOf: [...this.#investorOf],
+    };
+  }
+
+  #restore(saved: { investors: [string, InvestorState][]; investorOf: [string, string][] }): void {
+    this.#investors.clear();
+    for (const [id, state] of saved.investors) this.#investors.set(id, state);
+    this.#investorOf.clear();
+    for (const [wallet, id] of saved.investorOf) this.#investorOf.set(wallet, id);
+  }
+
   /** The investor of a wallet, or undefined. */
   investorOf(wallet: string): string | undefined {
     return this.#investorOf.get(wallet);
@@ -82,6 +143,12 @@ export class RegistryModel {
   /** The wallets of an investor, sorted (the contract keeps no order). */
   walletsOf(investorId: string): string[] {
     return [...(this.#investors.get(investorId)?.wallets ?? [])].sort();
+  }
+
+  /** The country of a wallet's investor; 0 when the wallet is not linked. */
+  countryOf(wallet: string): number {
+    const investorId = this.#investorOf.get(wallet);
+    return investorId === undefined ? 0 : this.#investors.get(investorId)!.country;
   }
 
   /** Eligible at time `now`: linked, flag on, `now <= validUntil`. */

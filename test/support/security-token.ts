@@ -1,6 +1,67 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { BaseContract, BaseContractMethod, ContractRunner } from "ethers";
 
-import type { InvestorRegistry, SecurityToken } from "../../types/ethers-contracts/index.ts";
+import type { STBrokenRegistry$Type } from "../../artifacts/contracts/mocks/STBrokenRegistry.sol/artifacts.d.ts";
+import type { STInterfaceIds$Type } from "../../artifacts/contracts/mocks/STInterfaceIds.sol/artifacts.d.ts";
+import type { STIsinHarness$Type } from "../../artifacts/contracts/mocks/STIsinHarness.sol/artifacts.d.ts";
+import type { InvestorRegistry$Type } from "../../artifacts/contracts/tokens/InvestorRegistry.sol/artifacts.d.ts";
+import type { SecurityToken$Type } from "../../artifacts/contracts/tokens/SecurityToken.sol/artifacts.d.ts";
+
+/*
+ * Contract types. Typechain's output (types/) cannot be type-checked under this project's `erasableSyntaxOnly` (it
+ * declares namespaces), so the contracts are typed here from Hardhat's own artifact declarations: every function of
+ * the ABI is a property (a misspelt name fails to compile); arguments and results are ethers' (`any`).
+ */
+
+/** The function names of a Hardhat artifact's ABI. */
+type FunctionName<Artifact extends { readonly abi: readonly unknown[] }> = Extract<
+  Artifact["abi"][number],
+  { readonly type: "function"; readonly name: string }
+>["name"];
+
+/** An ethers contract with the functions of `Artifact` (plus `Signatures`, the keys of overloaded functions). */
+export type ContractOf<
+  Artifact extends { readonly abi: readonly unknown[] },
+  Signatures extends string = never,
+> = Omit<BaseContract, "connect"> &
+  Record<FunctionName<Artifact> | Signatures, BaseContractMethod> & {
+    connect(runner: ContractRunner | null): ContractOf<Artifact, Signatures>;
+  };
+
+export type SecurityToken = ContractOf<
+  SecurityToken$Type,
+  "forcedTransfer(address,address,uint256)" | "forcedTransfer(address,address,uint256,uint8)"
+>;
+export type InvestorRegistry = ContractOf<InvestorRegistry$Type>;
+export type STBrokenRegistry = ContractOf<STBrokenRegistry$Type>;
+export type STIsinHarness = ContractOf<STIsinHarness$Type>;
+export type STInterfaceIds = ContractOf<STInterfaceIds$Type>;
+
+interface Contracts {
+  SecurityToken: SecurityToken;
+  InvestorRegistry: InvestorRegistry;
+  STBrokenRegistry: STBrokenRegistry;
+  STIsinHarness: STIsinHarness;
+  STInterfaceIds: STInterfaceIds;
+}
+
+/** Deploys contract `name` with `args`, typed. */
+export async function deploy<Name extends keyof Contracts>(
+  ethers: HardhatEthers,
+  name: Name,
+  args: unknown[] = [],
+): Promise<Contracts[Name]> {
+  return (await ethers.deployContract(name, args)) as unknown as Contracts[Name];
+}
+
+/** Contract `name` at `address`, typed. */
+export async function contractAt<Name extends keyof Contracts>(
+  ethers: HardhatEthers,
+  name: Name,
+  address: string,
+): Promise<Contracts[Name]> {
+  return (await ethers.getContractAt(name, address)) as unknown as Contracts[Name];
+}
 
 /** "JPY" as the bytes3 the token stores (ISO 4217 alphabetic code in ASCII). */
 export const JPY = "0x4a5059";
@@ -74,8 +135,8 @@ export async function deploySecurityToken(ethers: HardhatEthers): Promise<Securi
   const signers = await ethers.getSigners();
   const [admin, compliance, issuer, agent, pauser, stranger, alice, alice2, bob, carol, outsider] = signers;
   if (outsider === undefined) throw new Error("the fixture needs 11 signers");
-  const registry = await ethers.deployContract("InvestorRegistry", [0, admin!.address]);
-  const token = await ethers.deployContract("SecurityToken", [
+  const registry = await deploy(ethers, "InvestorRegistry", [0, admin!.address]);
+  const token = await deploy(ethers, "SecurityToken", [
     "JGB 10Y #372",
     "JGB372",
     0,

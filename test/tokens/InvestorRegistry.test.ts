@@ -3,7 +3,7 @@ import { network } from "hardhat";
 
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
-import { INVESTOR, JAPAN, YEAR, deploySecurityToken } from "../support/security-token.ts";
+import { INVESTOR, JAPAN, deploy, deploySecurityToken } from "../support/security-token.ts";
 
 const { ethers, networkHelpers } = await network.create();
 const { time } = networkHelpers;
@@ -27,7 +27,7 @@ describe("InvestorRegistry", function () {
       const { registry, admin } = await networkHelpers.loadFixture(fixture);
       expect(await registry.hasRole(await registry.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);
       expect(await registry.defaultAdmin()).to.equal(admin.address);
-      const delayed = await ethers.deployContract("InvestorRegistry", [86_400, admin.address]);
+      const delayed = await deploy(ethers, "InvestorRegistry", [86_400, admin.address]);
       expect(await delayed.defaultAdminDelay()).to.equal(86_400n);
     });
 
@@ -48,10 +48,12 @@ describe("InvestorRegistry", function () {
       const { registry } = await networkHelpers.loadFixture(fixture);
       const registryInterface = await ethers.getContractAt("IInvestorRegistry", await registry.getAddress());
       let id = 0n;
-      for (const fragment of registryInterface.interface.fragments) {
-        if (fragment.type === "function") id ^= BigInt((fragment as { selector: string }).selector);
-      }
+      registryInterface.interface.forEachFunction((fragment) => {
+        id ^= BigInt(fragment.selector);
+      });
       const interfaceId = "0x" + id.toString(16).padStart(8, "0");
+      const ids = await deploy(ethers, "STInterfaceIds");
+      expect(await ids.investorRegistry()).to.equal(interfaceId);
       expect(await registry.supportsInterface(interfaceId)).to.equal(true);
       expect(await registry.supportsInterface("0x7965db0b")).to.equal(true); // IAccessControl
       expect(await registry.supportsInterface("0x01ffc9a7")).to.equal(true); // IERC165

@@ -11,6 +11,7 @@ import {
   MAX_FROZEN,
   MAX_REASON_CODE,
   TEST_ISIN,
+  deploy,
   deploySecurityToken,
   isinCheckDigit,
 } from "../support/security-token.ts";
@@ -84,9 +85,9 @@ describe("SecurityToken", function () {
 
     it("takes decimals as a constructor parameter, up to 18", async function () {
       const setup = await networkHelpers.loadFixture(fixture);
-      const six = await ethers.deployContract("SecurityToken", await tokenArgs(setup, { 2: 6 }));
+      const six = await deploy(ethers, "SecurityToken", await tokenArgs(setup, { 2: 6 }));
       expect(await six.decimals()).to.equal(6n);
-      const eighteen = await ethers.deployContract("SecurityToken", await tokenArgs(setup, { 2: 18 }));
+      const eighteen = await deploy(ethers, "SecurityToken", await tokenArgs(setup, { 2: 18 }));
       expect(await eighteen.decimals()).to.equal(18n);
       await expect(ethers.deployContract("SecurityToken", await tokenArgs(setup, { 2: 19 })))
         .to.be.revertedWithCustomError(setup.token, "SecurityTokenInvalidDecimals")
@@ -100,7 +101,7 @@ describe("SecurityToken", function () {
           .to.be.revertedWithCustomError(setup.token, "SecurityTokenInvalidCurrency")
           .withArgs(bad);
       }
-      const usd = await ethers.deployContract("SecurityToken", await tokenArgs(setup, { 4: "0x555344" }));
+      const usd = await deploy(ethers, "SecurityToken", await tokenArgs(setup, { 4: "0x555344" }));
       expect(ethers.toUtf8String(await usd.currency())).to.equal("USD");
     });
 
@@ -130,13 +131,13 @@ describe("SecurityToken", function () {
       await expect(ethers.deployContract("SecurityToken", await tokenArgs(setup, { 8: ethers.ZeroAddress })))
         .to.be.revertedWithCustomError(setup.token, "AccessControlInvalidDefaultAdmin")
         .withArgs(ethers.ZeroAddress);
-      const delayed = await ethers.deployContract("SecurityToken", await tokenArgs(setup, { 7: 172_800 }));
+      const delayed = await deploy(ethers, "SecurityToken", await tokenArgs(setup, { 7: 172_800 }));
       expect(await delayed.defaultAdminDelay()).to.equal(172_800n);
     });
 
     it("emits RegistryChanged from zero at deployment", async function () {
       const setup = await networkHelpers.loadFixture(fixture);
-      const deployed = await ethers.deployContract("SecurityToken", await tokenArgs(setup));
+      const deployed = await deploy(ethers, "SecurityToken", await tokenArgs(setup));
       const receipt = await deployed.deploymentTransaction()!.wait();
       const parsed = receipt!.logs
         .map((log) => deployed.interface.parseLog(log))
@@ -159,13 +160,13 @@ describe("SecurityToken", function () {
     it("accepts real ISINs (letters in the body included) and returns them", async function () {
       const setup = await networkHelpers.loadFixture(fixture);
       for (const isin of realIsins) {
-        const deployed = await ethers.deployContract("SecurityToken", await tokenArgs(setup, { 3: isin }));
+        const deployed = await deploy(ethers, "SecurityToken", await tokenArgs(setup, { 3: isin }));
         expect(await deployed.isin()).to.equal(isin);
       }
     });
 
     it("the library's check digit equals the off-chain one, on real ISINs", async function () {
-      const harness = await ethers.deployContract("STIsinHarness");
+      const harness = await deploy(ethers, "STIsinHarness");
       for (const isin of realIsins) {
         const payload = ethers.hexlify(ethers.toUtf8Bytes(isin.slice(0, 11)));
         expect(isinCheckDigit(isin.slice(0, 11))).to.equal(Number(isin[11]));
@@ -213,7 +214,7 @@ describe("SecurityToken", function () {
   describe("ERC-165", function () {
     it("type(IERC7943Fungible).interfaceId is 0x3edbb4c4, and the token reports it", async function () {
       const { token } = await networkHelpers.loadFixture(fixture);
-      const ids = await ethers.deployContract("STInterfaceIds");
+      const ids = await deploy(ethers, "STInterfaceIds");
       expect(await ids.erc7943Fungible()).to.equal("0x3edbb4c4");
       // The same id from the ERC text's six selectors.
       const selectors = [
@@ -230,7 +231,7 @@ describe("SecurityToken", function () {
 
     it("reports ISecurityToken, IERC20, IAccessControl, IERC165, and not the registry's interface", async function () {
       const { token } = await networkHelpers.loadFixture(fixture);
-      const ids = await ethers.deployContract("STInterfaceIds");
+      const ids = await deploy(ethers, "STInterfaceIds");
       expect(await token.supportsInterface(await ids.securityToken())).to.equal(true);
       expect(await token.supportsInterface("0x36372b07")).to.equal(true); // IERC20
       expect(await token.supportsInterface("0x7965db0b")).to.equal(true); // IAccessControl
@@ -458,8 +459,9 @@ describe("SecurityToken", function () {
 
     it("never revert, even when the registry reverts or answers garbage", async function () {
       const setup = await networkHelpers.loadFixture(fixture);
-      const broken = await ethers.deployContract("STBrokenRegistry");
-      const token = await ethers.deployContract(
+      const broken = await deploy(ethers, "STBrokenRegistry");
+      const token = await deploy(
+        ethers,
         "SecurityToken",
         await tokenArgs(setup, { 6: await broken.getAddress() }),
       );
@@ -477,8 +479,9 @@ describe("SecurityToken", function () {
   describe("a misbehaving registry makes transfers fail closed", function () {
     async function brokenFixture() {
       const setup = await deploySecurityToken(ethers);
-      const broken = await ethers.deployContract("STBrokenRegistry");
-      const token = await ethers.deployContract(
+      const broken = await deploy(ethers, "STBrokenRegistry");
+      const token = await deploy(
+        ethers,
         "SecurityToken",
         await tokenArgs(setup, { 6: await broken.getAddress() }),
       );
@@ -650,28 +653,24 @@ describe("SecurityToken", function () {
     it("with a reason code: emits Transfer, ForcedTransfer and TransferForced, in that order", async function () {
       const setup = await networkHelpers.loadFixture(fundedFixture);
       const { token, agent, alice, bob } = setup;
-      const forced = token
-        .connect(agent)
-        ["forcedTransfer(address,address,uint256,uint8)"](
-          alice.address,
-          bob.address,
-          100n,
-          ForcedTransferReason.COURT_ORDER,
-        );
+      const forced = token.connect(agent).getFunction("forcedTransfer(address,address,uint256,uint8)")(
+        alice.address,
+        bob.address,
+        100n,
+        ForcedTransferReason.COURT_ORDER,
+      );
       await expect(forced)
         .to.emit(token, "TransferForced")
         .withArgs(alice.address, bob.address, 100n, ForcedTransferReason.COURT_ORDER);
       await expect(forced).to.emit(token, "ForcedTransfer").withArgs(alice.address, bob.address, 100n);
       const names = await eventNames(
         setup,
-        token
-          .connect(agent)
-          ["forcedTransfer(address,address,uint256,uint8)"](
-            alice.address,
-            bob.address,
-            1n,
-            ForcedTransferReason.INHERITANCE,
-          ),
+        token.connect(agent).getFunction("forcedTransfer(address,address,uint256,uint8)")(
+          alice.address,
+          bob.address,
+          1n,
+          ForcedTransferReason.INHERITANCE,
+        ),
       );
       expect(names).to.deep.equal(["Transfer", "ForcedTransfer", "TransferForced"]);
       expect(await token.balanceOf(bob.address)).to.equal(601n);
@@ -744,9 +743,11 @@ describe("SecurityToken", function () {
       const { token, agent, alice, carol, outsider } = await networkHelpers.loadFixture(fundedFixture);
       for (const receiver of [carol, outsider]) {
         await expect(
-          token
-            .connect(agent)
-            ["forcedTransfer(address,address,uint256)"](alice.address, receiver.address, 1n),
+          token.connect(agent).getFunction("forcedTransfer(address,address,uint256)")(
+            alice.address,
+            receiver.address,
+            1n,
+          ),
         )
           .to.be.revertedWithCustomError(token, "ERC7943CannotReceive")
           .withArgs(receiver.address);
@@ -1005,7 +1006,7 @@ describe("SecurityToken", function () {
   describe("setRegistry", function () {
     it("points the token at a new registry, whose investors then decide", async function () {
       const { token, registry, admin, alice, bob } = await networkHelpers.loadFixture(fundedFixture);
-      const next = await ethers.deployContract("InvestorRegistry", [0, admin.address]);
+      const next = await deploy(ethers, "InvestorRegistry", [0, admin.address]);
       await expect(token.connect(admin).setRegistry(await next.getAddress()))
         .to.emit(token, "RegistryChanged")
         .withArgs(await registry.getAddress(), await next.getAddress());
@@ -1025,7 +1026,7 @@ describe("SecurityToken", function () {
     it("keeps the pause flag that shares the registry's slot", async function () {
       const { token, admin, pauser, alice, bob } = await networkHelpers.loadFixture(fundedFixture);
       await token.connect(pauser).pause();
-      const next = await ethers.deployContract("InvestorRegistry", [0, admin.address]);
+      const next = await deploy(ethers, "InvestorRegistry", [0, admin.address]);
       await token.connect(admin).setRegistry(await next.getAddress());
       expect(await token.paused()).to.equal(true);
       await expect(token.connect(alice).transfer(bob.address, 1n)).to.be.revertedWithCustomError(
@@ -1103,9 +1104,11 @@ describe("SecurityToken", function () {
           "ERC7943CannotReceive",
         );
         await expect(
-          token
-            .connect(agent)
-            ["forcedTransfer(address,address,uint256)"](alice.address, receiver.address, 1n),
+          token.connect(agent).getFunction("forcedTransfer(address,address,uint256)")(
+            alice.address,
+            receiver.address,
+            1n,
+          ),
         ).to.be.revertedWithCustomError(token, "ERC7943CannotReceive");
       }
       // Recovery between carol's two (ineligible) wallets.
@@ -1196,7 +1199,8 @@ describe("SecurityToken", function () {
   describe("security metadata of another instrument", function () {
     it("deploys a US Treasury-like token in USD with 6 decimals", async function () {
       const setup = await networkHelpers.loadFixture(fixture);
-      const usd = await ethers.deployContract(
+      const usd = await deploy(
+        ethers,
         "SecurityToken",
         await tokenArgs(setup, {
           0: "UST 4.25% 2034",

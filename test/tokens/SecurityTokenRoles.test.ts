@@ -48,9 +48,12 @@ const privileged: Privileged[] = [
     name: "forcedTransfer(address,address,uint256,uint8)",
     role: "AGENT_ROLE",
     call: (s, as) =>
-      s.token
-        .connect(as)
-        ["forcedTransfer(address,address,uint256,uint8)"](s.alice.address, s.bob.address, 1n, 1),
+      s.token.connect(as).getFunction("forcedTransfer(address,address,uint256,uint8)")(
+        s.alice.address,
+        s.bob.address,
+        1n,
+        1,
+      ),
   },
   {
     name: "batchForcedTransfer",

@@ -1,12 +1,31 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import proxyArtifact from "@openzeppelin/contracts/build/contracts/ERC1967Proxy.json" with { type: "json" };
 
+/** The defaults of a coin's descriptive parameters. */
+export interface CoinDefaults {
+  name: string;
+  symbol: string;
+  /** ISO 4217 code as bytes3 hex. */
+  currency: string;
+  /** ISO 4217 minor unit. */
+  decimals: number;
+}
+
+/** The yen coin: 1 token = 1 yen, 0 decimals (the yen has no minor unit). */
+export const YEN: CoinDefaults = { name: "Clearchain Yen", symbol: "CJPY", currency: "0x4a5059", decimals: 0 };
+
+/** The dollar coin: 2 decimals (cents). */
+export const DOLLAR: CoinDefaults = { name: "Clearchain Dollar", symbol: "CUSD", currency: "0x555344", decimals: 2 };
+
 /**
  * Deploys one stablecoin (contracts/tokens/Stablecoin.sol): the implementation, then OpenZeppelin's ERC1967Proxy
  * (the package's own build) whose constructor calls `initialize`. Returns the proxy as `stablecoin`.
  *
- * Parameters (module id `Stablecoin`), with their defaults (the JPY coin, every role held by the first account):
- * - `name` ("Clearchain Yen"), `symbol` ("JPYC");
+ * Give each coin its own module ID (`buildStablecoinModule("JPY")`): its parameters live under that ID, and Ignition
+ * deploys a module once per deployment. The default export has the ID `Stablecoin`.
+ *
+ * Parameters, with their defaults (`defaults`, the yen coin unless given; every role held by the first account):
+ * - `name` ("Clearchain Yen"), `symbol` ("CJPY");
  * - `currency`: the ISO 4217 code as bytes3 hex ("0x4a5059" = "JPY"; "0x555344" = "USD");
  * - `decimals`: the ISO 4217 minor unit (0 for JPY, 2 for USD);
  * - `admin` (DEFAULT_ADMIN_ROLE) and `adminTransferDelay` (seconds between the two steps of an admin handover,
@@ -15,33 +34,35 @@ import proxyArtifact from "@openzeppelin/contracts/build/contracts/ERC1967Proxy.
  *
  * @example
  *   const { stablecoin } = await connection.ignition.deploy(StablecoinModule, {
- *     parameters: { Stablecoin: { name: "Clearchain Dollar", symbol: "USDC", currency: "0x555344", decimals: 2 } },
+ *     parameters: { Stablecoin: { name: "Clearchain Dollar", symbol: "CUSD", currency: "0x555344", decimals: 2 } },
  *   });
  */
-const StablecoinModule = buildModule("Stablecoin", (m) => {
-  const deployer = m.getAccount(0);
-  const params = {
-    name: m.getParameter("name", "Clearchain Yen"),
-    symbol: m.getParameter("symbol", "JPYC"),
-    currency: m.getParameter("currency", "0x4a5059"),
-    decimals: m.getParameter("decimals", 0),
-    admin: m.getParameter("admin", deployer),
-    adminTransferDelay: m.getParameter("adminTransferDelay", 259_200),
-    upgrader: m.getParameter("upgrader", deployer),
-    masterMinter: m.getParameter("masterMinter", deployer),
-    compliance: m.getParameter("compliance", deployer),
-    pauser: m.getParameter("pauser", deployer),
-    rescuer: m.getParameter("rescuer", deployer),
-  };
+export function buildStablecoinModule(moduleId = "Stablecoin", defaults: CoinDefaults = YEN) {
+  return buildModule(moduleId, (m) => {
+    const deployer = m.getAccount(0);
+    const params = {
+      name: m.getParameter("name", defaults.name),
+      symbol: m.getParameter("symbol", defaults.symbol),
+      currency: m.getParameter("currency", defaults.currency),
+      decimals: m.getParameter("decimals", defaults.decimals),
+      admin: m.getParameter("admin", deployer),
+      adminTransferDelay: m.getParameter("adminTransferDelay", 259_200),
+      upgrader: m.getParameter("upgrader", deployer),
+      masterMinter: m.getParameter("masterMinter", deployer),
+      compliance: m.getParameter("compliance", deployer),
+      pauser: m.getParameter("pauser", deployer),
+      rescuer: m.getParameter("rescuer", deployer),
+    };
 
-  const implementation = m.contract("Stablecoin", [], { id: "StablecoinImplementation" });
-  const initData = m.encodeFunctionCall(implementation, "initialize", [params]);
-  const proxy = m.contract("ERC1967Proxy", proxyArtifact, [implementation, initData], {
-    id: "StablecoinProxy",
+    const implementation = m.contract("Stablecoin", [], { id: "StablecoinImplementation" });
+    const initData = m.encodeFunctionCall(implementation, "initialize", [params]);
+    const proxy = m.contract("ERC1967Proxy", proxyArtifact, [implementation, initData], {
+      id: "StablecoinProxy",
+    });
+    const stablecoin = m.contractAt("Stablecoin", proxy, { id: "Stablecoin" });
+
+    return { stablecoin, implementation, proxy };
   });
-  const stablecoin = m.contractAt("Stablecoin", proxy, { id: "Stablecoin" });
+}
 
-  return { stablecoin, implementation, proxy };
-});
-
-export default StablecoinModule;
+export default buildStablecoinModule();

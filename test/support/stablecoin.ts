@@ -290,7 +290,7 @@ export function jpyParams(
 ): StablecoinInitParams {
   return {
     name: "Clearchain Yen",
-    symbol: "JPYC",
+    symbol: "CJPY",
     currency: currencyCode("JPY"),
     decimals: 0,
     admin: accounts.admin.address,
@@ -308,7 +308,7 @@ export function usdParams(accounts: StablecoinAccounts): StablecoinInitParams {
   return {
     ...jpyParams(accounts),
     name: "Clearchain Dollar",
-    symbol: "USDC",
+    symbol: "CUSD",
     currency: currencyCode("USD"),
     decimals: 2,
   };

@@ -44,7 +44,7 @@ describe("Stablecoin", () => {
       const accounts = await stablecoinAccounts(ethers);
       const { stablecoin } = await deployStablecoin(ethers, jpyParams(accounts));
       expect(await stablecoin.name()).to.equal("Clearchain Yen");
-      expect(await stablecoin.symbol()).to.equal("JPYC");
+      expect(await stablecoin.symbol()).to.equal("CJPY");
       expect(await stablecoin.decimals()).to.equal(0n);
       expect(await stablecoin.currency()).to.equal(currencyCode("JPY"));
       expect(await stablecoin.totalSupply()).to.equal(0n);

@@ -281,7 +281,7 @@ describe("Stablecoin upgrades (UUPS, ERC-7201)", () => {
         parameters: {
           Stablecoin: {
             name: "Clearchain Dollar",
-            symbol: "USDC",
+            symbol: "CUSD",
             currency: currencyCode("USD"),
             decimals: 2,
             admin: accounts.admin.address,
@@ -299,7 +299,7 @@ describe("Stablecoin upgrades (UUPS, ERC-7201)", () => {
       expect(await implementationOf(proxyAddress)).to.equal(await implementation.getAddress());
       const token = (await ethers.getContractAt("Stablecoin", proxyAddress)) as unknown as StablecoinContract;
       expect(await token.name()).to.equal("Clearchain Dollar");
-      expect(await token.symbol()).to.equal("USDC");
+      expect(await token.symbol()).to.equal("CUSD");
       expect(await token.decimals()).to.equal(2n);
       expect(await token.currency()).to.equal(currencyCode("USD"));
       expect(await token.defaultAdmin()).to.equal(accounts.admin.address);

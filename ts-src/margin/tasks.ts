@@ -1,0 +1,142 @@
+/**
+ * The units of work a margin run hands to worker threads (or runs in-process): parsing a chunk of
+ * market.csv or positions.csv, and the per-account risk loop over a range of accounts. The same function,
+ * {@link runTask}, runs them in either place, so a run's result does not depend on the number of threads.
+ */
+import { checkWidth, parseChunk, parseInteger, parseNumber, type CsvChunk } from "./csv.ts";
+import { MarginInputError } from "./errors.ts";
+import { accountRiskRange, type RiskKernelInput } from "./engine.ts";
+
+/** Parse a chunk of market.csv: dates, and the factor values row by row. */
+export type MarketChunkTask = { kind: "market"; chunk: CsvChunk; header: readonly string[] };
+export type MarketChunk = { dates: string[]; lines: Int32Array; values: Float64Array };
+
+/** Parse a chunk of positions.csv. */
+export type PositionsChunkTask = {
+  kind: "positions";
+  chunk: CsvChunk;
+  width: number;
+  columns: { account: number; instrument: number; quantity: number };
+};
+export type PositionsChunk = {
+  accounts: string[];
+  instruments: string[];
+  quantities: Float64Array;
+  lines: Int32Array;
+};
+
+/** Run the account loop over accounts `from … to − 1`, writing into the shared `es` and `nov`. */
+export type RiskTask = {
+  kind: "risk";
+  input: RiskKernelInput;
+  from: number;
+  to: number;
+  es: Float64Array;
+  nov: Float64Array;
+};
+
+export type Task = MarketChunkTask | PositionsChunkTask | RiskTask;
+export type TaskResult<T extends Task> = T extends MarketChunkTask
+  ? MarketChunk
+  : T extends PositionsChunkTask
+    ? PositionsChunk
+    : null;
+
+/** Runs one task in the current thread. */
+export function runTask<T extends Task>(task: T): TaskResult<T> {
+  switch (task.kind) {
+    case "market":
+      return convertMarket(task) as TaskResult<T>;
+    case "positions":
+      return convertPositions(task) as TaskResult<T>;
+    case "risk":
+      accountRiskRange(task.input, task.from, task.to, task.es, task.nov);
+      return null as TaskResult<T>;
+  }
+}
+
+/** Buffers a result holds that can be moved (not copied) to the thread that asked for it. */
+export function transferablesOf(result: unknown): ArrayBuffer[] {
+  if (result === null || typeof result !== "object") return [];
+  const buffers: ArrayBuffer[] = [];
+  for (const value of Object.values(result)) {
+    if (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer) buffers.push(value.buffer);
+  }
+  return buffers;
+}
+
+function convertMarket(task: MarketChunkTask): MarketChunk {
+  const { file } = task.chunk;
+  const { records, lines } = parseChunk(task.chunk);
+  const factors = task.header.length - 1;
+  const dates: string[] = new Array(records.length);
+  const values = new Float64Array(records.length * factors);
+  for (let r = 0; r < records.length; r += 1) {
+    const record = records[r]!;
+    const line = lines[r]!;
+    checkWidth(record, task.header.length, file, line);
+    dates[r] = record[0]!.trim();
+    const base = r * factors;
+    for (let j = 0; j < factors; j += 1) {
+      const text = record[j + 1]!;
+      let value = Number(text);
+      // Fast path: a plain decimal that Number() reads as finite is a number; anything else (blank, hex,
+      // "Infinity", …) goes through the strict parser, which throws the located error.
+      if (text === "" || !Number.isFinite(value) || !isPlainDecimal(text)) {
+        value = parseNumber(text, file, line, task.header[j + 1]!);
+      }
+      values[base + j] = value;
+    }
+  }
+  return { dates, lines: Int32Array.from(lines), values };
+}
+
+/** Cheap check that `text` is an ordinary decimal (digits, one dot, optional sign and exponent). */
+function isPlainDecimal(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    // 0-9 . + - e E
+    if (!((c >= 48 && c <= 57) || c === 46 || c === 43 || c === 45 || c === 101 || c === 69)) return false;
+  }
+  return true;
+}
+
+function convertPositions(task: PositionsChunkTask): PositionsChunk {
+  const { file } = task.chunk;
+  const { records, lines } = parseChunk(task.chunk);
+  const { account, instrument, quantity } = task.columns;
+  const count = records.length;
+  const result: PositionsChunk = {
+    accounts: new Array(count),
+    instruments: new Array(count),
+    quantities: new Float64Array(count),
+    lines: Int32Array.from(lines),
+  };
+  for (let r = 0; r < count; r += 1) {
+    const record = records[r]!;
+    const line = lines[r]!;
+    checkWidth(record, task.width, file, line);
+    const accountId = record[account]!.trim();
+    if (accountId === "") {
+      throw new MarginInputError("MARGIN_INPUT_BAD_VALUE", `account is blank`, {
+        location: { file, line, column: "account" },
+      });
+    }
+    const instrumentId = record[instrument]!.trim();
+    if (instrumentId === "") {
+      throw new MarginInputError("MARGIN_INPUT_UNKNOWN_INSTRUMENT", `instrument is blank`, {
+        location: { file, line, column: "instrument" },
+      });
+    }
+    result.accounts[r] = accountId;
+    result.instruments[r] = instrumentId;
+    result.quantities[r] = parseInteger(
+      record[quantity]!,
+      file,
+      line,
+      "quantity",
+      "MARGIN_INPUT_BAD_QUANTITY",
+    );
+  }
+  return result;
+}

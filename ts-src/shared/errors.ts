@@ -1,0 +1,112 @@
+/**
+ * The project's error base class, shaped like viem's `BaseError`: a stable machine-readable `code`, a short
+ * human message, structured `details`, and the underlying `cause`. Every service throws a subclass of it, one
+ * class per failure family; tests and callers branch on `code` (or the class), never on message text.
+ *
+ * @example
+ *   try {
+ *     loadSomething();
+ *   } catch (error) {
+ *     if (error instanceof ClearchainError && error.code === "MARGIN_INPUT_MISSING_FILE") …
+ *   }
+ */
+export class ClearchainError<Code extends string = string> extends Error {
+  override name = "ClearchainError";
+  /** Stable identifier of the failure, e.g. `MARGIN_INPUT_BAD_NUMBER`. Never changes between releases. */
+  readonly code: Code;
+  /** The message without the details suffix. */
+  readonly shortMessage: string;
+  /** Structured facts about the failure (file, line, the offending value, …), for programs. */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: Code,
+    shortMessage: string,
+    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(shortMessage, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.shortMessage = shortMessage;
+    this.details = Object.freeze({ ...(options.details ?? {}) });
+  }
+
+  /**
+   * Walks the `cause` chain and returns the deepest error, or the first one for which `predicate` holds
+   * (`undefined` when none does).
+   */
+  walk(predicate?: (error: unknown) => boolean): unknown {
+    let current: unknown = this;
+    let last: unknown = this;
+    while (current !== undefined && current !== null) {
+      if (predicate?.(current)) return current;
+      last = current;
+      current = current instanceof Error ? current.cause : undefined;
+    }
+    return predicate === undefined ? last : undefined;
+  }
+
+  /** A plain object that survives `structuredClone` / `postMessage` (see {@link ClearchainError.revive}). */
+  toJSON(): SerializedError {
+    return {
+      name: this.name,
+      code: this.code,
+      shortMessage: this.shortMessage,
+      details: { ...this.details },
+    };
+  }
+}
+
+/** What {@link ClearchainError.toJSON} returns. */
+export type SerializedError = {
+  name: string;
+  code: string;
+  shortMessage: string;
+  details: Record<string, unknown>;
+};
+
+/** Where in an input a problem is: the file, and when known the 1-based line and the column (header name). */
+export type SourceLocation = { file: string; line?: number; column?: string };
+
+/** Formats a location as `file`, `file line 12` or `file line 12, column "price"`. */
+export function formatLocation(location: SourceLocation): string {
+  let text = location.file;
+  if (location.line !== undefined) text += ` line ${location.line}`;
+  if (location.column !== undefined)
+    text += `${location.line === undefined ? "" : ","} column "${location.column}"`;
+  return text;
+}
+
+/**
+ * A problem with user input (a file, a field, a value), located where it was found. The message reads
+ * `<file> line <n>, column "<c>": <problem>`; `details` carries `file`, `line`, `column` and any extra facts.
+ */
+export class InputError<Code extends string = string> extends ClearchainError<Code> {
+  override name = "InputError";
+  readonly location: SourceLocation | undefined;
+
+  constructor(
+    code: Code,
+    problem: string,
+    options: { location?: SourceLocation; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    const where = options.location === undefined ? "" : `${formatLocation(options.location)}: `;
+    super(code, `${where}${problem}`, {
+      cause: options.cause,
+      details: { ...options.location, problem, ...options.details },
+    });
+    this.location = options.location;
+  }
+}
+
+/** The command line was used wrongly (unknown option, missing argument, bad option value). */
+export class CliUsageError extends ClearchainError<"CLI_USAGE"> {
+  override name = "CliUsageError";
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("CLI_USAGE", message, options);
+  }
+}
+
+/** True when `error` is a {@link ClearchainError} (of any family), optionally with the given code. */
+export function isClearchainError(error: unknown, code?: string): error is ClearchainError {
+  return error instanceof ClearchainError && (code === undefined || error.code === code);
+}

@@ -35,17 +35,19 @@ export class ClearchainError<Code extends string = string> extends Error {
    * (`undefined` when none does).
    */
   walk(predicate?: (error: unknown) => boolean): unknown {
-    let current: unknown = this;
-    let last: unknown = this;
+    if (predicate?.(this)) return this;
+    let deepest: unknown = undefined;
+    let current: unknown = this.cause;
     while (current !== undefined && current !== null) {
       if (predicate?.(current)) return current;
-      last = current;
+      deepest = current;
       current = current instanceof Error ? current.cause : undefined;
     }
-    return predicate === undefined ? last : undefined;
+    if (predicate !== undefined) return undefined;
+    return deepest ?? this;
   }
 
-  /** A plain object that survives `structuredClone` / `postMessage` (see {@link ClearchainError.revive}). */
+  /** A plain object that survives `structuredClone` / `postMessage` (rebuilt on the other side by the family's reviver). */
   toJSON(): SerializedError {
     return {
       name: this.name,

@@ -47,7 +47,10 @@ describe("margin: known answers", () => {
     });
 
     it("a short position loses in the other tail: ES = 353.553…, IM = 354", () => {
-      const report = computeMargin({ ...input(0.5), positions: [{ account: "A", instrument: "F", quantity: -1 }] });
+      const report = computeMargin({
+        ...input(0.5),
+        positions: [{ account: "A", instrument: "F", quantity: -1 }],
+      });
       closeTo(report.accounts[0]!.es, 250 * Math.SQRT2, 1e-12);
       expect(report.accounts[0]!.im).to.equal(354n);
     });
@@ -95,10 +98,26 @@ describe("margin: known answers", () => {
     //   F = K = 100, σ = 0.2, τ = 1, r = 0: call = put = 7.965567455405804
     //   F = 105, K = 100, σ = 0.25, τ = 0.5, r = 0.01: call 9.941898721658998, put 4.966836325695586
     it("prices calls and puts", () => {
-      closeTo(black76({ optionType: "C", forward: 100, strike: 100, volatility: 0.2, tau: 1, rate: 0 }), 7.965567455405804, 1e-13);
-      closeTo(black76({ optionType: "P", forward: 100, strike: 100, volatility: 0.2, tau: 1, rate: 0 }), 7.965567455405804, 1e-13);
-      closeTo(black76({ optionType: "C", forward: 105, strike: 100, volatility: 0.25, tau: 0.5, rate: 0.01 }), 9.941898721658998, 1e-13);
-      closeTo(black76({ optionType: "P", forward: 105, strike: 100, volatility: 0.25, tau: 0.5, rate: 0.01 }), 4.966836325695586, 1e-13);
+      closeTo(
+        black76({ optionType: "C", forward: 100, strike: 100, volatility: 0.2, tau: 1, rate: 0 }),
+        7.965567455405804,
+        1e-13,
+      );
+      closeTo(
+        black76({ optionType: "P", forward: 100, strike: 100, volatility: 0.2, tau: 1, rate: 0 }),
+        7.965567455405804,
+        1e-13,
+      );
+      closeTo(
+        black76({ optionType: "C", forward: 105, strike: 100, volatility: 0.25, tau: 0.5, rate: 0.01 }),
+        9.941898721658998,
+        1e-13,
+      );
+      closeTo(
+        black76({ optionType: "P", forward: 105, strike: 100, volatility: 0.25, tau: 0.5, rate: 0.01 }),
+        4.966836325695586,
+        1e-13,
+      );
     });
 
     it("put–call parity: C − P = e^(−rτ)(F − K)", () => {
@@ -109,9 +128,17 @@ describe("margin: known answers", () => {
     });
 
     it("expiry (τ = 0) or zero volatility gives the discounted intrinsic value", () => {
-      expect(black76({ optionType: "C", forward: 120, strike: 100, volatility: 0.3, tau: 0, rate: 0.05 })).to.equal(20);
-      expect(black76({ optionType: "P", forward: 120, strike: 100, volatility: 0.3, tau: 0, rate: 0.05 })).to.equal(0);
-      closeTo(black76({ optionType: "P", forward: 90, strike: 100, volatility: 0, tau: 1, rate: 0.05 }), 10 * Math.exp(-0.05), 1e-14);
+      expect(
+        black76({ optionType: "C", forward: 120, strike: 100, volatility: 0.3, tau: 0, rate: 0.05 }),
+      ).to.equal(20);
+      expect(
+        black76({ optionType: "P", forward: 120, strike: 100, volatility: 0.3, tau: 0, rate: 0.05 }),
+      ).to.equal(0);
+      closeTo(
+        black76({ optionType: "P", forward: 90, strike: 100, volatility: 0, tau: 1, rate: 0.05 }),
+        10 * Math.exp(-0.05),
+        1e-14,
+      );
     });
   });
 
@@ -180,8 +207,21 @@ describe("margin: known answers", () => {
         Object.entries(book).map(([instrument, quantity]) => ({ account, instrument, quantity })),
       ),
       stress: [
-        { scenario: "CRASH", shocks: new Map([["NK", -0.2], ["VOL_NK", 0.5], ["FX_USD", -0.05]]) },
-        { scenario: "GOLD_SPIKE", shocks: new Map([["GOLD", 0.5], ["IR", 0.01]]) },
+        {
+          scenario: "CRASH",
+          shocks: new Map([
+            ["NK", -0.2],
+            ["VOL_NK", 0.5],
+            ["FX_USD", -0.05],
+          ]),
+        },
+        {
+          scenario: "GOLD_SPIKE",
+          shocks: new Map([
+            ["GOLD", 0.5],
+            ["IR", 0.01],
+          ]),
+        },
       ],
       params: { lookbackDays: 8, ewmaLambda: 0.9, esConfidence: 0.75, riskFreeRate: 0.01 },
     };

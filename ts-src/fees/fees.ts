@@ -15,7 +15,7 @@
  * holidays carry the last business day's balance, as the daily calculation of the rule does.
  */
 import { Fraction } from "../shared/fraction.ts";
-import { isoDate } from "../shared/json-input.ts";
+import { isoDate } from "../shared/dates.ts";
 import { FeesInputError } from "./errors.ts";
 import type { FeesInput, FeesResult, ParticipantFees, Step, TrustDay } from "./types.ts";
 

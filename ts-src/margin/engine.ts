@@ -8,6 +8,7 @@
  * accounts are split among worker threads.
  */
 import { MarginInputError, MarginPrecisionError } from "./errors.ts";
+import { isoDay } from "../shared/dates.ts";
 import { black76 } from "./black76.ts";
 import {
   DEFAULT_MARGIN_PARAMS,
@@ -24,7 +25,6 @@ import {
 
 /** Largest integer below which float64 holds every integer exactly (2^53). */
 const EXACT_LIMIT = 2 ** 53;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const CURRENCY_CODE = /^[A-Z]{3}$/;
 
 /** Validates `params.json` values, filling the defaults. */
@@ -178,10 +178,14 @@ export function prepareMargin(input: MarginInput): PreparedMargin {
   });
   market.dates.forEach((date, row) => {
     const line = lineOf(row);
-    if (!ISO_DATE.test(date)) {
-      throw new MarginInputError("MARGIN_INPUT_BAD_DATE", `date ${JSON.stringify(date)} is not YYYY-MM-DD`, {
-        location: { file: files.market, ...(line === undefined ? {} : { line }), column: "date" },
-      });
+    if (isoDay(date) === undefined) {
+      throw new MarginInputError(
+        "MARGIN_INPUT_BAD_DATE",
+        `${JSON.stringify(date)} is not a date YYYY-MM-DD`,
+        {
+          location: { file: files.market, ...(line === undefined ? {} : { line }), column: "date" },
+        },
+      );
     }
     const previous = row === 0 ? undefined : market.dates[row - 1];
     if (previous !== undefined && !(previous < date)) {

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 
 import type { InputError, SourceLocation } from "./errors.ts";
+import { isoDate, isoDay } from "./dates.ts";
 import { Fraction, parseDecimal, parseIntegerText } from "./fraction.ts";
 
 /** The error codes every JSON input family defines (prefixed with its name, e.g. `FEES_INPUT_`). */
@@ -39,25 +40,6 @@ export function readJsonFile(path: string, fail: JsonErrorFactory): JsonNode {
     throw fail("BAD_JSON", `not valid JSON (${(error as Error).message})`, { file: path });
   }
   return new JsonNode(value, path, "", fail);
-}
-
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** Days since 1970-01-01 of a valid ISO date, or undefined. */
-export function isoDay(text: string): number | undefined {
-  const match = ISO_DATE.exec(text);
-  if (match === null) return undefined;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const time = Date.UTC(year, month - 1, day);
-  const date = new Date(time);
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
-    return undefined;
-  return time / 86_400_000;
-}
-
-/** The ISO date of a day number. */
-export function isoDate(day: number): string {
-  return new Date(day * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** A value inside a JSON document and where it is. */
@@ -190,4 +172,4 @@ export class JsonNode {
   }
 }
 
-export { Fraction };
+export { Fraction, isoDate, isoDay };

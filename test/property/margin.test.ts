@@ -36,7 +36,12 @@ function baseInput(): Omit<MarginInput, "positions"> {
     walk(0.22, 0.04, true),
     walk(0.002, 0.0003, false),
   ];
-  const option = (instrument: string, optionType: "C" | "P", strike: number, expiryDays: number): Instrument => ({
+  const option = (
+    instrument: string,
+    optionType: "C" | "P",
+    strike: number,
+    expiryDays: number,
+  ): Instrument => ({
     instrument,
     type: "option",
     factor: "P1",
@@ -67,8 +72,22 @@ function baseInput(): Omit<MarginInput, "positions"> {
       option("O3", "C", 33000, 5),
     ],
     stress: [
-      { scenario: "CRASH", shocks: new Map([["P1", -0.15], ["P2", -0.2], ["V1", 0.4], ["FX_USD", -0.04]]) },
-      { scenario: "RATES", shocks: new Map([["IR", 0.005], ["P3", -0.03]]) },
+      {
+        scenario: "CRASH",
+        shocks: new Map([
+          ["P1", -0.15],
+          ["P2", -0.2],
+          ["V1", 0.4],
+          ["FX_USD", -0.04],
+        ]),
+      },
+      {
+        scenario: "RATES",
+        shocks: new Map([
+          ["IR", 0.005],
+          ["P3", -0.03],
+        ]),
+      },
     ],
     params: { lookbackDays: 60, ewmaLambda: 0.94, esConfidence: 0.975 },
   };
@@ -101,7 +120,13 @@ describe("margin: properties", () => {
   it("an empty account (every position offset) has ES 0 and IM 0", () => {
     fc.assert(
       fc.property(book(ALL), (positions) => {
-        const rows = [...only(positions, "Z"), ...only(positions.map((p) => ({ ...p, quantity: -p.quantity })), "Z")];
+        const rows = [
+          ...only(positions, "Z"),
+          ...only(
+            positions.map((p) => ({ ...p, quantity: -p.quantity })),
+            "Z",
+          ),
+        ];
         const [account] = margin(rows).accounts;
         expect(account!.im).to.equal(0n);
         expect(account!.es).to.equal(0);
@@ -134,7 +159,12 @@ describe("margin: properties", () => {
           const quantity = long ? size : -size;
           const offset = -Math.sign(quantity) * Math.round(fraction * size); // opposite side, at most the position
           const [before] = margin(only([{ instrument, quantity }])).accounts;
-          const [after] = margin(only([{ instrument, quantity }, { instrument, quantity: offset }])).accounts;
+          const [after] = margin(
+            only([
+              { instrument, quantity },
+              { instrument, quantity: offset },
+            ]),
+          ).accounts;
           expect(after!.es <= before!.es + 1e-9 * Math.abs(before!.es) + 1e-6).to.equal(true);
         },
       ),
@@ -181,7 +211,10 @@ describe("margin: properties", () => {
   });
 
   it("permuting input rows (positions, instruments, factors, market columns, stress scenarios) changes nothing", () => {
-    const accounts = fc.array(fc.tuple(fc.constantFrom("A", "B", "C"), book(ALL)), { minLength: 1, maxLength: 3 });
+    const accounts = fc.array(fc.tuple(fc.constantFrom("A", "B", "C"), book(ALL)), {
+      minLength: 1,
+      maxLength: 3,
+    });
     fc.assert(
       fc.property(accounts, fc.integer(), (books, seed) => {
         const positions = books.flatMap(([account, rows]) => only(rows, account));

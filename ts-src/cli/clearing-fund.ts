@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 
 import { computeClearingFund } from "../clearing-fund/clearing-fund.ts";
+import { ClearingFundInputError } from "../clearing-fund/errors.ts";
 import { loadClearingFundInput } from "../clearing-fund/loader.ts";
 import type { ClearingFundResult } from "../clearing-fund/types.ts";
 import { formatYen, renderTable, toJson } from "./format.ts";
@@ -45,7 +46,19 @@ export function registerClearingFund(program: Command, output: Output): void {
     .argument("<input>", "input JSON file (see docs/margin.md)")
     .option("--json", "print one JSON document instead of a table")
     .action((input: string, options: { json?: boolean }) => {
-      const result = computeClearingFund(loadClearingFundInput(input));
+      const result = locateErrors(input, () => computeClearingFund(loadClearingFundInput(input)));
       output.out(options.json === true ? clearingFundJson(result) : clearingFundTable(result));
     });
+}
+
+/** Errors found by the calculation (not the loader) carry no file: name the input file in them. */
+function locateErrors<T>(file: string, action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    if (error instanceof ClearingFundInputError && error.location === undefined) {
+      throw new ClearingFundInputError(error.code, error.shortMessage, { file });
+    }
+    throw error;
+  }
 }

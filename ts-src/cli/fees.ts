@@ -1,6 +1,7 @@
 /** `ccp fees <input.json> [--json]`: collateral fees per participant for a calculation period. */
 import type { Command } from "commander";
 
+import { FeesInputError } from "../fees/errors.ts";
 import { computeFees } from "../fees/fees.ts";
 import { loadFeesInput } from "../fees/loader.ts";
 import type { FeesResult } from "../fees/types.ts";
@@ -38,7 +39,19 @@ export function registerFees(program: Command, output: Output): void {
     .argument("<input>", "input JSON file (see docs/margin.md)")
     .option("--json", "print one JSON document instead of a table")
     .action((input: string, options: { json?: boolean }) => {
-      const result = computeFees(loadFeesInput(input));
+      const result = locateErrors(input, () => computeFees(loadFeesInput(input)));
       output.out(options.json === true ? feesJson(result) : feesTable(result));
     });
+}
+
+/** Errors found by the calculation (not the loader) carry no file: name the input file in them. */
+function locateErrors<T>(file: string, action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    if (error instanceof FeesInputError && error.location === undefined) {
+      throw new FeesInputError(error.code, error.shortMessage, { file });
+    }
+    throw error;
+  }
 }

@@ -51,11 +51,13 @@ export function registerMargin(program: Command, output: Output): void {
       positiveInteger,
     )
     .action(async (folder: string, options: { json?: boolean; threads?: number }) => {
-      const report = await runMarginFolder(
-        folder,
-        options.threads === undefined ? {} : { threads: options.threads },
-      );
+      const profile = process.env.CCP_PROFILE === "1" ? phaseTimer() : undefined;
+      const report = await runMarginFolder(folder, {
+        ...(options.threads === undefined ? {} : { threads: options.threads }),
+        ...(profile === undefined ? {} : { onPhase: profile }),
+      });
       output.out(options.json === true ? marginJson(report) : marginTable(report));
+      profile?.("output");
     });
 
   program
@@ -125,4 +127,14 @@ function share(text: string): number {
     throw new InvalidArgumentError(`expected a number in [0, 1], got ${JSON.stringify(text)}`);
   }
   return value;
+}
+
+/** CCP_PROFILE=1: prints the milliseconds each phase took to stderr. */
+function phaseTimer(): (phase: string) => void {
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    process.stderr.write(`ccp: ${phase} ${(now - last).toFixed(0)} ms\n`);
+    last = now;
+  };
 }

@@ -31,7 +31,7 @@ import {
   type MarginParams,
   type MarginSourceFiles,
   type MarketData,
-  type Position,
+  type PositionColumns,
   type StressScenario,
 } from "./types.ts";
 
@@ -45,14 +45,19 @@ export const MARGIN_FILES = {
   params: "params.json",
 } as const;
 
+/** A folder being loaded: the small files are read, the two large ones are still being parsed. */
+export type PendingMarginInput = Omit<MarginInput, "market" | "positions"> & {
+  files: MarginSourceFiles;
+  market: Promise<MarketData>;
+  positions: Promise<PositionColumns[]>;
+};
+
 /**
- * Loads a margin input folder.
- *
- * @example
- *   const runner = createTaskRunner(2);
- *   const input = await loadMarginInput("data/examples/margin", runner);
+ * Starts loading a margin input folder: market.csv and positions.csv are handed to the runner's threads
+ * (market first), then the small files are read in this thread while they work. Lets a caller build the
+ * market model as soon as market.csv is in, while positions.csv is still being parsed.
  */
-export async function loadMarginInput(folder: string, runner: TaskRunner): Promise<MarginInput> {
+export function startMarginLoad(folder: string, runner: TaskRunner): PendingMarginInput {
   const files: MarginSourceFiles = {
     factors: join(folder, MARGIN_FILES.factors),
     market: join(folder, MARGIN_FILES.market),
@@ -66,7 +71,6 @@ export async function loadMarginInput(folder: string, runner: TaskRunner): Promi
       location: { file: folder },
     });
   }
-  // The two large files go to the threads first; the small ones are read meanwhile.
   const market = loadMarket(files.market, runner);
   const positions = loadPositions(files.positions, runner);
   // Keep both promises observed so that a failure of one does not surface as an unhandled rejection.
@@ -76,7 +80,19 @@ export async function loadMarginInput(folder: string, runner: TaskRunner): Promi
   const instruments = loadInstruments(files.instruments);
   const stress = existsSync(files.stress) ? loadStress(files.stress) : [];
   const params = existsSync(files.params) ? loadParams(files.params) : {};
-  return { factors, market: await market, instruments, positions: await positions, stress, params, files };
+  return { factors, instruments, stress, params, files, market, positions };
+}
+
+/**
+ * Loads a margin input folder.
+ *
+ * @example
+ *   const runner = createTaskRunner(2);
+ *   const input = await loadMarginInput("data/examples/margin", runner);
+ */
+export async function loadMarginInput(folder: string, runner: TaskRunner): Promise<MarginInput> {
+  const pending = startMarginLoad(folder, runner);
+  return { ...pending, market: await pending.market, positions: await pending.positions };
 }
 
 async function loadMarket(file: string, runner: TaskRunner): Promise<MarketData> {
@@ -108,25 +124,13 @@ async function loadMarket(file: string, runner: TaskRunner): Promise<MarketData>
   return { dates, factors, values, lines };
 }
 
-async function loadPositions(file: string, runner: TaskRunner): Promise<Position[]> {
+async function loadPositions(file: string, runner: TaskRunner): Promise<PositionColumns[]> {
   const shared = readSharedFile(file);
   const { header, chunks } = splitCsv(shared, runner.threads);
   const columns = columnIndex(header, ["account", "instrument", "quantity"], file);
-  const parts = await Promise.all(
+  return Promise.all(
     chunks.map((chunk) => runner.run({ kind: "positions", chunk, width: header.length, columns })),
   );
-  const positions: Position[] = [];
-  for (const part of parts) {
-    for (let r = 0; r < part.accounts.length; r += 1) {
-      positions.push({
-        account: part.accounts[r]!,
-        instrument: part.instruments[r]!,
-        quantity: part.quantities[r]!,
-        line: part.lines[r]!,
-      });
-    }
-  }
-  return positions;
 }
 
 function eachRecord(table: CsvTable, file: string, visit: (record: string[], line: number) => void): void {

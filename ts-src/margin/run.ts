@@ -3,14 +3,16 @@
  * scenarios, then the account loop split across the threads, then IM. The result is the same for any number
  * of threads.
  */
-import { accountRiskRange, assembleReport, kernelInput, prepareMargin } from "./engine.ts";
-import { loadMarginInput } from "./loader.ts";
+import { accountRiskRange, assembleReport, buildBook, buildMarketModel, kernelInput } from "./engine.ts";
+import { startMarginLoad } from "./loader.ts";
 import { createTaskRunner, defaultThreads } from "./pool.ts";
 import type { MarginReport } from "./types.ts";
 
 export type RunMarginOptions = {
   /** Threads to use (default: the machine's available parallelism, at most 8). */
   threads?: number;
+  /** Called as each phase ends ("market", "positions", "risk", "report"), e.g. to time them. */
+  onPhase?: (phase: "market" | "positions" | "risk" | "report") => void;
 };
 
 /**
@@ -21,8 +23,14 @@ export type RunMarginOptions = {
 export async function runMarginFolder(folder: string, options: RunMarginOptions = {}): Promise<MarginReport> {
   const runner = createTaskRunner(options.threads ?? defaultThreads());
   try {
-    const input = await loadMarginInput(folder, runner);
-    const prepared = prepareMargin(input);
+    // The market model is built in this thread as soon as market.csv is parsed, while the worker threads
+    // are still parsing positions.csv.
+    const pending = startMarginLoad(folder, runner);
+    const market = buildMarketModel({ ...pending, market: await pending.market });
+    options.onPhase?.("market");
+    const book = buildBook(market, await pending.positions);
+    const prepared = { model: market.model, params: market.params, book };
+    options.onPhase?.("positions");
     const count = prepared.book.accounts.length;
     const es = new Float64Array(new SharedArrayBuffer(8 * count));
     const nov = new Float64Array(new SharedArrayBuffer(8 * count));
@@ -35,7 +43,10 @@ export async function runMarginFolder(folder: string, options: RunMarginOptions 
         ranges.map(([from, to]) => runner.run({ kind: "risk", input: kernel, from, to, es, nov })),
       );
     }
-    return assembleReport(prepared, es, nov);
+    options.onPhase?.("risk");
+    const report = assembleReport(prepared, es, nov);
+    options.onPhase?.("report");
+    return report;
   } finally {
     await runner.close();
   }

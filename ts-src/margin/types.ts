@@ -69,6 +69,14 @@ export type Position = {
   line?: number;
 };
 
+/** Positions in columns (how the loader's threads return positions.csv): row i is one position. */
+export type PositionColumns = {
+  accounts: readonly string[];
+  instruments: readonly string[];
+  quantities: ArrayLike<number>;
+  lines?: ArrayLike<number>;
+};
+
 /** One row of stress.csv: shocks in each factor's own terms (log change, or absolute change for `rate`). */
 export type StressScenario = {
   scenario: string;
@@ -116,7 +124,7 @@ export type MarginInput = {
   factors: readonly FactorSpec[];
   market: MarketData;
   instruments: readonly Instrument[];
-  positions: readonly Position[];
+  positions: readonly Position[] | readonly PositionColumns[];
   stress?: readonly StressScenario[];
   params?: Partial<MarginParams>;
   files?: Partial<MarginSourceFiles>;

@@ -100,14 +100,6 @@ export class InputError<Code extends string = string> extends ClearchainError<Co
   }
 }
 
-/** The command line was used wrongly (unknown option, missing argument, bad option value). */
-export class CliUsageError extends ClearchainError<"CLI_USAGE"> {
-  override name = "CliUsageError";
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super("CLI_USAGE", message, options);
-  }
-}
-
 /** True when `error` is a {@link ClearchainError} (of any family), optionally with the given code. */
 export function isClearchainError(error: unknown, code?: string): error is ClearchainError {
   return error instanceof ClearchainError && (code === undefined || error.code === code);

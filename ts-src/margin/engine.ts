@@ -585,9 +585,26 @@ function aggregatePositions(
   for (const part of positions) {
     if ("account" in part) {
       add(part.account, part.instrument, part.quantity, part.line);
-    } else {
-      for (let i = 0; i < part.accounts.length; i += 1) {
-        add(part.accounts[i]!, part.instruments[i]!, part.quantities[i]!, part.lines?.[i]);
+      continue;
+    }
+    // Encoded rows: translate the part's instrument indexes to model rows once, then add run by run.
+    const rowOf = part.instrumentIds.map((id) => rows.get(id) ?? -1);
+    let i = 0;
+    for (let run = 0; run < part.accounts.length; run += 1) {
+      const account = part.accounts[run]!;
+      const end = i + part.runLengths[run]!;
+      let book = net.get(account);
+      for (; i < end; i += 1) {
+        const row = rowOf[part.instruments[i]!]!;
+        const quantity = part.quantities[i]!;
+        const sum = book === undefined || row < 0 ? Number.NaN : (book.get(row) ?? 0) + quantity;
+        if (Number.isSafeInteger(sum) && account !== "") {
+          book!.set(row, sum);
+        } else {
+          // the general path: creates the book, or throws the located error
+          add(account, part.instrumentIds[part.instruments[i]!]!, quantity, part.lines?.[i]);
+          book = net.get(account);
+        }
       }
     }
   }

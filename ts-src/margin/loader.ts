@@ -17,6 +17,7 @@ import {
   splitCsv,
   type CsvTable,
 } from "./csv.ts";
+import { compareIds } from "./engine.ts";
 import { MarginInputError } from "./errors.ts";
 import type { TaskRunner } from "./pool.ts";
 import {
@@ -31,7 +32,7 @@ import {
   type MarginParams,
   type MarginSourceFiles,
   type MarketData,
-  type PositionColumns,
+  type EncodedPositions,
   type StressScenario,
 } from "./types.ts";
 
@@ -49,7 +50,7 @@ export const MARGIN_FILES = {
 export type PendingMarginInput = Omit<MarginInput, "market" | "positions"> & {
   files: MarginSourceFiles;
   market: Promise<MarketData>;
-  positions: Promise<PositionColumns[]>;
+  positions: Promise<EncodedPositions[]>;
 };
 
 /**
@@ -72,12 +73,13 @@ export function startMarginLoad(folder: string, runner: TaskRunner): PendingMarg
     });
   }
   const market = loadMarket(files.market, runner);
-  const positions = loadPositions(files.positions, runner);
-  // Keep both promises observed so that a failure of one does not surface as an unhandled rejection.
+  // Keep the promises observed so that a failure of one does not surface as an unhandled rejection.
   market.catch(() => undefined);
+  const instruments = loadInstruments(files.instruments);
+  const instrumentIds = [...new Set(instruments.map((instrument) => instrument.instrument))].sort(compareIds);
+  const positions = loadPositions(files.positions, runner, instrumentIds);
   positions.catch(() => undefined);
   const factors = loadFactors(files.factors);
-  const instruments = loadInstruments(files.instruments);
   const stress = existsSync(files.stress) ? loadStress(files.stress) : [];
   const params = existsSync(files.params) ? loadParams(files.params) : {};
   return { factors, instruments, stress, params, files, market, positions };
@@ -124,12 +126,18 @@ async function loadMarket(file: string, runner: TaskRunner): Promise<MarketData>
   return { dates, factors, values, lines };
 }
 
-async function loadPositions(file: string, runner: TaskRunner): Promise<PositionColumns[]> {
+async function loadPositions(
+  file: string,
+  runner: TaskRunner,
+  instrumentIds: readonly string[],
+): Promise<EncodedPositions[]> {
   const shared = readSharedFile(file);
   const { header, chunks } = splitCsv(shared, runner.threads);
   const columns = columnIndex(header, ["account", "instrument", "quantity"], file);
   return Promise.all(
-    chunks.map((chunk) => runner.run({ kind: "positions", chunk, width: header.length, columns })),
+    chunks.map((chunk) =>
+      runner.run({ kind: "positions", chunk, width: header.length, columns, instrumentIds }),
+    ),
   );
 }
 

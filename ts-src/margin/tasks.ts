@@ -6,21 +6,23 @@
 import { checkWidth, parseChunk, parseInteger, parseNumber, type CsvChunk } from "./csv.ts";
 import { MarginInputError } from "./errors.ts";
 import { accountRiskRange, type RiskKernelInput } from "./engine.ts";
+import type { EncodedPositions } from "./types.ts";
 
 /** Parse a chunk of market.csv: dates, and the factor values row by row. */
 export type MarketChunkTask = { kind: "market"; chunk: CsvChunk; header: readonly string[] };
 export type MarketChunk = { dates: string[]; lines: Int32Array; values: Float64Array };
 
-/** Parse a chunk of positions.csv. */
+/** Parse a chunk of positions.csv, encoding instruments as indexes into `instrumentIds`. */
 export type PositionsChunkTask = {
   kind: "positions";
   chunk: CsvChunk;
   width: number;
   columns: { account: number; instrument: number; quantity: number };
+  instrumentIds: readonly string[];
 };
-export type PositionsChunk = {
-  accounts: string[];
-  instruments: string[];
+export type PositionsChunk = EncodedPositions & {
+  runLengths: Int32Array;
+  instruments: Int32Array;
   quantities: Float64Array;
   lines: Int32Array;
 };
@@ -105,13 +107,13 @@ function convertPositions(task: PositionsChunkTask): PositionsChunk {
   const { file } = task.chunk;
   const { records, lines } = parseChunk(task.chunk);
   const { account, instrument, quantity } = task.columns;
+  const index = new Map(task.instrumentIds.map((id, i) => [id, i]));
   const count = records.length;
-  const result: PositionsChunk = {
-    accounts: new Array(count),
-    instruments: new Array(count),
-    quantities: new Float64Array(count),
-    lines: Int32Array.from(lines),
-  };
+  const accounts: string[] = [];
+  const runLengths: number[] = [];
+  const instruments = new Int32Array(count);
+  const quantities = new Float64Array(count);
+  let current: string | undefined;
   for (let r = 0; r < count; r += 1) {
     const record = records[r]!;
     const line = lines[r]!;
@@ -123,20 +125,31 @@ function convertPositions(task: PositionsChunkTask): PositionsChunk {
       });
     }
     const instrumentId = record[instrument]!.trim();
-    if (instrumentId === "") {
-      throw new MarginInputError("MARGIN_INPUT_UNKNOWN_INSTRUMENT", `instrument is blank`, {
-        location: { file, line, column: "instrument" },
-      });
+    const at = index.get(instrumentId);
+    if (at === undefined) {
+      throw new MarginInputError(
+        "MARGIN_INPUT_UNKNOWN_INSTRUMENT",
+        instrumentId === ""
+          ? `instrument is blank`
+          : `instrument ${JSON.stringify(instrumentId)} is not defined in instruments.csv`,
+        { location: { file, line, column: "instrument" }, details: { instrument: instrumentId } },
+      );
     }
-    result.accounts[r] = accountId;
-    result.instruments[r] = instrumentId;
-    result.quantities[r] = parseInteger(
-      record[quantity]!,
-      file,
-      line,
-      "quantity",
-      "MARGIN_INPUT_BAD_QUANTITY",
-    );
+    if (accountId !== current) {
+      accounts.push(accountId);
+      runLengths.push(0);
+      current = accountId;
+    }
+    runLengths[runLengths.length - 1] = runLengths[runLengths.length - 1]! + 1;
+    instruments[r] = at;
+    quantities[r] = parseInteger(record[quantity]!, file, line, "quantity", "MARGIN_INPUT_BAD_QUANTITY");
   }
-  return result;
+  return {
+    instrumentIds: task.instrumentIds,
+    accounts,
+    runLengths: Int32Array.from(runLengths),
+    instruments,
+    quantities,
+    lines: Int32Array.from(lines),
+  };
 }

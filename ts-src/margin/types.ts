@@ -69,11 +69,22 @@ export type Position = {
   line?: number;
 };
 
-/** Positions in columns (how the loader's threads return positions.csv): row i is one position. */
-export type PositionColumns = {
+/**
+ * Positions as the loader's threads return positions.csv (compact to pass between threads): consecutive
+ * rows of the same account form a run, and instruments are indexes into `instrumentIds`.
+ */
+export type EncodedPositions = {
+  /** The instrument ids the `instruments` indexes point into. */
+  instrumentIds: readonly string[];
+  /** The account of each run. */
   accounts: readonly string[];
-  instruments: readonly string[];
+  /** The number of rows in each run. */
+  runLengths: ArrayLike<number>;
+  /** Per row: index into `instrumentIds`. */
+  instruments: ArrayLike<number>;
+  /** Per row: the signed quantity. */
   quantities: ArrayLike<number>;
+  /** Per row: its line in positions.csv. */
   lines?: ArrayLike<number>;
 };
 
@@ -124,7 +135,7 @@ export type MarginInput = {
   factors: readonly FactorSpec[];
   market: MarketData;
   instruments: readonly Instrument[];
-  positions: readonly Position[] | readonly PositionColumns[];
+  positions: readonly Position[] | readonly EncodedPositions[];
   stress?: readonly StressScenario[];
   params?: Partial<MarginParams>;
   files?: Partial<MarginSourceFiles>;

@@ -108,13 +108,13 @@ export function filteredReturns(
   return filtered;
 }
 
-/** The scenario values of the factors an account book needs, and each held instrument's P&L per unit. */
+/** Every instrument's P&L per unit in every scenario, and its value today. */
 export type ScenarioModel = {
   asOf: string;
   /** N: historical then stress scenarios. */
   scenarios: number;
   tailCount: number;
-  /** Held instruments, sorted by id; `instrumentIndex` maps id → row. */
+  /** The instruments of instruments.csv, sorted by id: row j is `instruments[j]`. */
   instruments: readonly string[];
   /** `pnl[j × N + s]` = value in scenario s − value at T, in yen, of one unit of `instruments[j]`. */
   pnl: Float64Array;
@@ -301,8 +301,8 @@ export function buildMarketModel(input: Omit<MarginInput, "positions">): MarketM
     }
   }
 
-  const heldIds = [...instruments.keys()].sort(compareIds);
-  const instrumentRow = new Map(heldIds.map((id, row) => [id, row]));
+  const instrumentIds = [...instruments.keys()].sort(compareIds);
+  const instrumentRow = new Map(instrumentIds.map((id, row) => [id, row]));
 
   // Scenario values of the factors the instruments need.
   const lookback = params.lookbackDays;
@@ -346,10 +346,10 @@ export function buildMarketModel(input: Omit<MarginInput, "positions">): MarketM
 
   const tau = (instrument: Instrument): number =>
     instrument.type === "option" ? instrument.expiryDays / params.tradingDaysPerYear : 0;
-  const pnl = sharedFloat64(heldIds.length * scenarios);
-  const valueToday = sharedFloat64(heldIds.length);
-  const isOption = new Uint8Array(new SharedArrayBuffer(heldIds.length));
-  heldIds.forEach((id, row) => {
+  const pnl = sharedFloat64(instrumentIds.length * scenarios);
+  const valueToday = sharedFloat64(instrumentIds.length);
+  const isOption = new Uint8Array(new SharedArrayBuffer(instrumentIds.length));
+  instrumentIds.forEach((id, row) => {
     const instrument = instruments.get(id)!;
     const fxFactor = instrument.currency === "JPY" ? undefined : `FX_${instrument.currency}`;
     const price = scenarioValues(instrument.factor);
@@ -398,7 +398,7 @@ export function buildMarketModel(input: Omit<MarginInput, "positions">): MarketM
       asOf,
       scenarios,
       tailCount: tailCount(scenarios, params.esConfidence),
-      instruments: heldIds,
+      instruments: instrumentIds,
       pnl,
       valueToday,
       isOption,
@@ -629,7 +629,8 @@ export type RiskKernelInput = {
 /**
  * Steps 4–6 for accounts `from … to − 1`: each account's scenario P&L, its ES (mean of the k largest
  * losses, added largest first) and NOV. Writes `es[a]` and `nov[a]`. The P&L adds the positions in
- * instrument-id order, four at a time: P&L_s = (…((q₀x₀ + q₁x₁ + q₂x₂ + q₃x₃) + (q₄x₄ + …)) …).
+ * instrument-id order, in groups of four, then the last one to three one by one:
+ * P&L_s = (((0 + (q₀x₀ + q₁x₁ + q₂x₂ + q₃x₃)) + (q₄x₄ + … + q₇x₇)) + …) + q₈x₈ + …
  */
 export function accountRiskRange(
   input: RiskKernelInput,

@@ -598,7 +598,7 @@ function aggregatePositions(
         const row = rowOf[part.instruments[i]!]!;
         const quantity = part.quantities[i]!;
         const sum = book === undefined || row < 0 ? Number.NaN : (book.get(row) ?? 0) + quantity;
-        if (Number.isSafeInteger(sum) && account !== "") {
+        if (Number.isSafeInteger(sum) && Number.isSafeInteger(quantity) && account !== "") {
           book!.set(row, sum);
         } else {
           // the general path: creates the book, or throws the located error

@@ -66,15 +66,20 @@ export type SerializedError = {
   details: Record<string, unknown>;
 };
 
-/** Where in an input a problem is: the file, and when known the 1-based line and the column (header name). */
-export type SourceLocation = { file: string; line?: number; column?: string };
+/**
+ * Where in an input a problem is: the file, and when known the 1-based line and the column (header name)
+ * of a CSV file, or the path of the field in a JSON file (`participants[2].accounts[0].imRequired`).
+ */
+export type SourceLocation = { file: string; line?: number; column?: string; path?: string };
 
-/** Formats a location as `file`, `file line 12` or `file line 12, column "price"`. */
+/** Formats a location as `file`, `file line 12, column "price"` or `file at participants[0].id`. */
 export function formatLocation(location: SourceLocation): string {
   let text = location.file;
   if (location.line !== undefined) text += ` line ${location.line}`;
-  if (location.column !== undefined)
+  if (location.column !== undefined) {
     text += `${location.line === undefined ? "" : ","} column "${location.column}"`;
+  }
+  if (location.path !== undefined) text += ` at ${location.path}`;
   return text;
 }
 

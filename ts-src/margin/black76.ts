@@ -80,7 +80,18 @@ export type Black76Input = {
  *   black76({ optionType: "C", forward: 100, strike: 100, volatility: 0.2, tau: 1, rate: 0 }); // 7.965567455405804
  */
 export function black76(input: Black76Input): number {
-  const { optionType, forward: f, strike: k, volatility, tau, rate } = input;
+  return black76Price(input.optionType, input.forward, input.strike, input.volatility, input.tau, input.rate);
+}
+
+/** {@link black76} with positional arguments, for the scenario loop (no object per call). */
+export function black76Price(
+  optionType: "C" | "P",
+  f: number,
+  k: number,
+  volatility: number,
+  tau: number,
+  rate: number,
+): number {
   const discount = Math.exp(-rate * tau);
   const sd = volatility * Math.sqrt(tau);
   if (sd === 0) {

@@ -9,7 +9,7 @@
  */
 import { MarginInputError, MarginPrecisionError } from "./errors.ts";
 import { isoDay } from "../shared/dates.ts";
-import { black76 } from "./black76.ts";
+import { black76Price } from "./black76.ts";
 import {
   DEFAULT_MARGIN_PARAMS,
   DEFAULT_SOURCE_FILES,
@@ -359,25 +359,25 @@ export function buildMarketModel(input: Omit<MarginInput, "positions">): MarketM
     if (instrument.type === "option") {
       isOption[row] = 1;
       const vol = scenarioValues(instrument.volFactor);
-      const option = {
-        optionType: instrument.optionType,
-        strike: instrument.strike,
-        tau: tau(instrument),
-        rate: params.riskFreeRate,
-      };
+      const { optionType, strike, multiplier } = instrument;
+      const years = tau(instrument);
+      const rate = params.riskFreeRate;
       const today =
-        instrument.multiplier *
-        black76({
-          ...option,
-          forward: todayOf(instrument.factor),
-          volatility: todayOf(instrument.volFactor),
-        }) *
+        multiplier *
+        black76Price(
+          optionType,
+          todayOf(instrument.factor),
+          strike,
+          todayOf(instrument.volFactor),
+          years,
+          rate,
+        ) *
         fxToday;
       valueToday[row] = today;
       for (let s = 0; s < scenarios; s += 1) {
         const value =
-          instrument.multiplier *
-          black76({ ...option, forward: price[s]!, volatility: vol[s]! }) *
+          multiplier *
+          black76Price(optionType, price[s]!, strike, vol[s]!, years, rate) *
           (fx === undefined ? 1 : fx[s]!);
         pnl[base + s] = value - today;
       }

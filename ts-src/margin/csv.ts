@@ -1,7 +1,7 @@
 /**
- * CSV reading for the margin loader, on top of csv-parse: whole small files, or the body of a large file
- * cut at line boundaries into chunks that worker threads parse in parallel. Every record keeps its file
- * line so that errors can name it.
+ * CSV reading for the margin loader: csv-parse, with a verified fast path for text without quotes (see
+ * {@link CsvParser}); whole small files, or the body of a large file cut at line boundaries into chunks that
+ * worker threads parse in parallel. Every record keeps its file line so that errors can name it.
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 
@@ -55,12 +55,31 @@ function errorCode(error: unknown): string {
 }
 
 /**
- * Parses CSV text with csv-parse. Blank lines are skipped; `firstLine` is the file line of the text's first
- * line. Malformed CSV (an unclosed quote, …) is `MARGIN_INPUT_BAD_CSV` at its line. Fields are not trimmed
- * here unless `trim` is set (the large files' converters trim the few fields that need it, which is
- * cheaper than csv-parse's own trimming).
+ * Which parser reads CSV text: `csv-parse` always, or `auto` (the default): csv-parse whenever the text
+ * holds a double quote or a carriage return, and otherwise a plain split on newlines and commas. Without
+ * quotes, CSV has no escapes and no field spans a line, so the split gives exactly csv-parse's records
+ * (a property test checks this on random texts); it is about eight times faster, which matters for the two
+ * large files. `CCP_CSV_PARSER=csv-parse` in the environment forces csv-parse everywhere.
  */
-export function parseCsvText(text: string, file: string, firstLine = 1, trim = false): CsvRecords {
+export type CsvParser = "auto" | "csv-parse";
+
+const DEFAULT_PARSER: CsvParser = process.env.CCP_CSV_PARSER === "csv-parse" ? "csv-parse" : "auto";
+
+/**
+ * Parses CSV text. Blank lines are skipped; `firstLine` is the file line of the text's first line (line 1
+ * may start with a byte-order mark). Malformed CSV (an unclosed quote, …) is `MARGIN_INPUT_BAD_CSV` at its
+ * line. Fields are not trimmed unless `trim` is set (the large files' converters trim the few fields that
+ * need it).
+ */
+export function parseCsvText(
+  text: string,
+  file: string,
+  firstLine = 1,
+  trim = false,
+  parser: CsvParser = DEFAULT_PARSER,
+): CsvRecords {
+  if (parser === "auto" && !text.includes('"') && !text.includes("\r"))
+    return splitPlainCsv(text, firstLine, trim);
   // Without a double quote no record spans two lines, so record i is on line firstLine + i; with one, ask
   // csv-parse for each record's line (slower).
   const quoted = text.includes('"');
@@ -93,6 +112,24 @@ export function parseCsvText(text: string, file: string, firstLine = 1, trim = f
     if (trim) for (let j = 0; j < record.length; j += 1) record[j] = record[j]!.trim();
     records.push(record);
     lines.push(line);
+  }
+  return { records, lines };
+}
+
+/** CSV text with no double quote and no carriage return: records are its lines, fields split on commas. */
+function splitPlainCsv(text: string, firstLine: number, trim: boolean): CsvRecords {
+  const body = firstLine === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const rows = body.split("\n");
+  if (rows[rows.length - 1] === "") rows.pop(); // the newline ending the last line
+  const records: string[][] = [];
+  const lines: number[] = [];
+  for (let i = 0; i < rows.length; i += 1) {
+    const row = rows[i]!;
+    if (row.trim() === "") continue; // a blank line
+    const record = row.split(",");
+    if (trim) for (let j = 0; j < record.length; j += 1) record[j] = record[j]!.trim();
+    records.push(record);
+    lines.push(firstLine + i);
   }
   return { records, lines };
 }

@@ -38,6 +38,12 @@ describe("ccp command line", function () {
       expect(one.stdout).to.equal(ccp(["margin", "data/examples/margin", "--json"]).stdout);
     });
 
+    it("gives the same document when csv-parse reads every file (CCP_CSV_PARSER=csv-parse)", () => {
+      const forced = ccp(["margin", "data/examples/margin", "--json"], { CCP_CSV_PARSER: "csv-parse" });
+      expect(forced.status).to.equal(0);
+      expect(forced.stdout).to.equal(ccp(["margin", "data/examples/margin", "--json"]).stdout);
+    });
+
     it("prints a table without --json", () => {
       const result = ccp(["margin", "data/examples/margin"]);
       expect(result.status).to.equal(0);

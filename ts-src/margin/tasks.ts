@@ -81,26 +81,31 @@ function convertMarket(task: MarketChunkTask): MarketChunk {
     const base = r * factors;
     for (let j = 0; j < factors; j += 1) {
       const text = record[j + 1]!;
-      let value = Number(text);
-      // Fast path: a plain decimal that Number() reads as finite is a number; anything else (blank, hex,
-      // "Infinity", …) goes through the strict parser, which throws the located error.
-      if (text === "" || !Number.isFinite(value) || !isPlainDecimal(text)) {
-        value = parseNumber(text, file, line, task.header[j + 1]!);
-      }
-      values[base + j] = value;
+      // Fast path for plain decimals; anything else (blank, hex, "Infinity", surrounding spaces, …) goes
+      // through the strict parser, which accepts it or throws the located error.
+      values[base + j] = fastDecimal(text) ?? parseNumber(text, file, line, task.header[j + 1]!);
     }
   }
   return { dates, lines: Int32Array.from(lines), values };
 }
 
-/** Cheap check that `text` is an ordinary decimal (digits, one dot, optional sign and exponent). */
+/**
+ * A market value read fast: the number when `text` is a plain finite decimal (what {@link parseNumber}
+ * accepts, without surrounding spaces), otherwise undefined.
+ */
+export function fastDecimal(text: string): number | undefined {
+  const value = Number(text);
+  return Number.isFinite(value) && isPlainDecimal(text) ? value : undefined;
+}
+
+/**
+ * Whether a string that Number() read as finite is an ordinary decimal. Number() also accepts surrounding
+ * white space, "" and the prefixes 0x, 0o and 0b; those (rare) cases go to the strict parser.
+ */
 function isPlainDecimal(text: string): boolean {
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text.charCodeAt(i);
-    // 0-9 . + - e E
-    if (!((c >= 48 && c <= 57) || c === 46 || c === 43 || c === 45 || c === 101 || c === 69)) return false;
-  }
-  return true;
+  if (text.length === 0 || text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32) return false;
+  const second = text.charCodeAt(1) | 0x20; // lower case
+  return !(text.charCodeAt(0) === 48 && (second === 120 || second === 111 || second === 98)); // 0x 0o 0b
 }
 
 function convertPositions(task: PositionsChunkTask): PositionsChunk {

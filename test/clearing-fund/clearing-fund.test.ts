@@ -10,7 +10,7 @@ import { ClearingFundInputError } from "../../ts-src/clearing-fund/errors.ts";
 import { loadClearingFundInput } from "../../ts-src/clearing-fund/loader.ts";
 import type { FundAccount, FundParticipant } from "../../ts-src/clearing-fund/types.ts";
 import { propertyParameters } from "../support/fast-check.ts";
-import { thrown, writeTempJson } from "../support/temp-json.ts";
+import { thrown, writeTempJson } from "../cli/temp-json.ts";
 
 const NO_ADD_ONS = { capital: 0n, credit: 0n, clientAdditional: 0n };
 const account = (overrides: Partial<FundAccount>): FundAccount => ({

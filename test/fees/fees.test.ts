@@ -5,7 +5,7 @@ import { FeesInputError } from "../../ts-src/fees/errors.ts";
 import { computeFees, monthsOf } from "../../ts-src/fees/fees.ts";
 import { loadFeesInput } from "../../ts-src/fees/loader.ts";
 import { isoDay } from "../../ts-src/shared/dates.ts";
-import { thrown, writeTempJson } from "../support/temp-json.ts";
+import { thrown, writeTempJson } from "../cli/temp-json.ts";
 
 const feesOf = (json: unknown) => computeFees(loadFeesInput(writeTempJson(json)));
 

@@ -7,7 +7,10 @@
  *   ccp generate-case <folder> --accounts n --instruments n [--seed n]
  *
  * Exit codes: 0 done; 2 bad input or usage (the message, `ccp: …`, goes to stderr and names the file, line
- * and problem, followed by the error code in brackets; nothing goes to stdout); 1 an unexpected failure. `CCP_REPORT_RSS=1` prints the peak resident set size to stderr at exit.
+ * and problem, followed by the error code in brackets; nothing goes to stdout); 1 an unexpected failure.
+ *
+ * Environment: `CCP_REPORT_RSS=1` prints the peak resident set size to stderr at exit; `CCP_PROFILE=1` the
+ * time of each phase of `ccp margin`; `CCP_CSV_PARSER=csv-parse` makes csv-parse read every CSV file.
  */
 import { Command, CommanderError } from "commander";
 
@@ -22,7 +25,15 @@ export const EXIT_BAD_INPUT = 2;
 /** Exit code for an unexpected failure (a bug). */
 export const EXIT_FAILURE = 1;
 
-/** Builds the program; `output` receives what the commands print on success. */
+/**
+ * Builds the program; `output` receives what the commands print on success.
+ *
+ * @example
+ *   const lines: string[] = [];
+ *   await buildProgram({ out: (text) => lines.push(text) }).parseAsync(["fees", "data/examples/fees.json"], {
+ *     from: "user",
+ *   });
+ */
 export function buildProgram(output: Output): Command {
   const program = new Command("ccp")
     .description("clearchain CCP tools: initial margin, clearing fund, collateral fees")
@@ -38,7 +49,12 @@ export function buildProgram(output: Output): Command {
   return program;
 }
 
-/** Runs `ccp` with the given arguments (without `node` and the script); resolves to the exit code. */
+/**
+ * Runs `ccp` with the given arguments (without `node` and the script); resolves to the exit code.
+ *
+ * @example
+ *   process.exitCode = await main(["margin", "data/examples/margin", "--json"]);
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram({ out: (text) => process.stdout.write(`${text}\n`) });
   if (argv.length === 0) {

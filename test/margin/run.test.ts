@@ -1,11 +1,15 @@
 /** Whole runs over folders: thread count and row order do not change the result; the generator is deterministic. */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
 
+import { computeMargin } from "../../ts-src/margin/engine.ts";
 import { generateCase } from "../../ts-src/margin/generator.ts";
+import { loadMarginInput } from "../../ts-src/margin/loader.ts";
+import { createTaskRunner } from "../../ts-src/margin/pool.ts";
+import type { Position } from "../../ts-src/margin/types.ts";
 import { runMarginFolder, splitByWork } from "../../ts-src/margin/run.ts";
 import { Prng } from "../../ts-src/shared/prng.ts";
 
@@ -63,6 +67,52 @@ describe("margin: whole runs", function () {
     expect(await runMarginFolder(shuffled, { threads: 2 })).to.deep.equal(
       await runMarginFolder(ordered, { threads: 1 }),
     );
+  });
+
+  it("gives the same report from the loader's encoded positions as from plain position records", async () => {
+    const runner = createTaskRunner(2);
+    try {
+      const input = await loadMarginInput("data/examples/margin", runner);
+      const records: Position[] = [];
+      for (const part of input.positions) {
+        if ("account" in part) throw new Error("the loader returns encoded positions");
+        let row = 0;
+        part.accounts.forEach((account, run) => {
+          for (let i = 0; i < part.runLengths[run]!; i += 1, row += 1) {
+            records.push({
+              account,
+              instrument: part.instrumentIds[part.instruments[row]!]!,
+              quantity: part.quantities[row]!,
+            });
+          }
+        });
+      }
+      expect(records).to.have.length(230);
+      expect(computeMargin({ ...input, positions: records })).to.deep.equal(computeMargin(input));
+      expect(computeMargin(input)).to.deep.equal(
+        await runMarginFolder("data/examples/margin", { threads: 2 }),
+      );
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it("works at esConfidence 0.99: k = ⌈1,255 × 0.01⌉ = 13, and ES does not fall as α rises", async () => {
+    const folder = writeFolder({
+      ...Object.fromEntries(
+        ["factors.csv", "market.csv", "instruments.csv", "positions.csv", "stress.csv"].map((name) => [
+          name,
+          readFileSync(join("data/examples/margin", name), "utf8"),
+        ]),
+      ),
+      "params.json": '{ "esConfidence": 0.99 }',
+    });
+    folders.push(folder);
+    const at99 = await runMarginFolder(folder, { threads: 1 });
+    const at975 = await runMarginFolder("data/examples/margin", { threads: 1 });
+    expect(at99.tailCount).to.equal(13);
+    expect(at975.tailCount).to.equal(32);
+    at99.accounts.forEach((account, i) => expect(account.es).to.be.at.least(at975.accounts[i]!.es));
   });
 
   it("splits accounts into contiguous ranges covering all of them", () => {

@@ -47,7 +47,7 @@ export function registerMargin(program: Command, output: Output): void {
     .option("--json", "print one JSON document instead of a table")
     .option(
       "--threads <n>",
-      `worker threads (default ${defaultThreads()}: the available cores, at most 8)`,
+      `threads: this one and n − 1 workers (default ${defaultThreads()}: the available cores, at most 8)`,
       positiveInteger,
     )
     .action(async (folder: string, options: { json?: boolean; threads?: number }) => {

@@ -1,6 +1,8 @@
 /**
- * Runs margin {@link Task}s on a fixed pool of worker threads, or in the calling thread when one thread is
- * asked for. Tasks are handed out in submission order to whichever worker is free.
+ * Runs margin {@link Task}s on `threads` threads: the calling thread and `threads − 1` worker threads. Tasks
+ * are handed out in submission order to whichever is free; the calling thread takes one whenever it yields to
+ * the event loop (while it awaits a result), so it works instead of waiting, and no core sits idle behind
+ * an extra worker's start-up.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -20,7 +22,7 @@ export function defaultThreads(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
 
-/** A runner with `threads` workers (threads ≤ 1: no worker, tasks run in the calling thread). */
+/** A runner on `threads` threads: the calling one and `threads − 1` workers (threads ≤ 1: no worker). */
 export function createTaskRunner(threads: number): TaskRunner {
   return threads <= 1 ? inProcessRunner() : new WorkerPool(threads);
 }
@@ -51,10 +53,12 @@ class WorkerPool implements TaskRunner {
   readonly #busy = new Map<Worker, Pending>();
   readonly #queue: Pending[] = [];
   #nextId = 0;
+  #mainScheduled = false;
+  #closed = false;
 
   constructor(threads: number) {
     this.threads = threads;
-    for (let i = 0; i < threads; i += 1) {
+    for (let i = 0; i < threads - 1; i += 1) {
       const worker = new Worker(new URL("./worker.ts", import.meta.url));
       worker.on("message", (reply: Reply) => this.#settle(worker, reply));
       worker.on("error", (error) => this.#fail(worker, error));
@@ -70,6 +74,7 @@ class WorkerPool implements TaskRunner {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     const workers = [...this.#idle, ...this.#busy.keys()];
     this.#idle.length = 0;
     await Promise.all(workers.map((worker) => worker.terminate()));
@@ -82,6 +87,23 @@ class WorkerPool implements TaskRunner {
       this.#busy.set(worker, pending);
       worker.postMessage({ id: pending.id, task: pending.task });
     }
+    if (this.#queue.length > 0 && !this.#mainScheduled && !this.#closed) {
+      this.#mainScheduled = true;
+      setImmediate(() => this.#runOnMain());
+    }
+  }
+
+  /** Runs the next queued task in the calling thread (between event-loop turns, so replies still flow). */
+  #runOnMain(): void {
+    this.#mainScheduled = false;
+    const pending = this.#queue.shift();
+    if (pending === undefined || this.#closed) return;
+    try {
+      pending.resolve(runTask(pending.task));
+    } catch (error) {
+      pending.reject(error);
+    }
+    this.#dispatch();
   }
 
   #settle(worker: Worker, reply: Reply): void {

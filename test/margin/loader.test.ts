@@ -274,7 +274,7 @@ describe("margin: loading and validating an input folder", () => {
     }
   });
 
-  describe("large files parsed in chunks by two worker threads keep exact line numbers", () => {
+  describe("large files parsed in chunks by two threads (a worker and the main one) keep exact line numbers", () => {
     const many = (bad: number, quoted: boolean) => {
       const lines = ["account,instrument,quantity"];
       for (let i = 2; i <= 9000; i += 1) {
@@ -288,10 +288,10 @@ describe("margin: loading and validating an input folder", () => {
       expectError(many(17, false), { code: "MARGIN_INPUT_BAD_QUANTITY", line: 17 }, 2));
     it("a file with quotes (parsed whole)", () =>
       expectError(many(6000, true), { code: "MARGIN_INPUT_BAD_QUANTITY", line: 6000 }, 2));
-    it("a bad market value found by a worker", () =>
+    it("a bad market value in the first chunk (parsed by the worker)", () =>
       expectError(
-        { "market.csv": longMarket(3000, 2500), "params.json": '{ "lookbackDays": 3 }' },
-        { code: "MARGIN_INPUT_BAD_NUMBER", file: "market.csv", line: 2500, column: "NK" },
+        { "market.csv": longMarket(3000, 700), "params.json": '{ "lookbackDays": 3 }' },
+        { code: "MARGIN_INPUT_BAD_NUMBER", file: "market.csv", line: 700, column: "NK" },
         2,
       ));
   });

@@ -1,0 +1,59 @@
+/**
+ * The worked examples in docs/margin.md are exactly what the commands print: every ```console block whose
+ * first line is `$ npx ccp …` is run (as node scripts/ccp.mjs …) and its output compared byte for byte.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+
+import { ccp } from "./run-ccp.ts";
+
+const DOC = readFileSync("docs/margin.md", "utf8");
+const BLOCK = /```console\n\$ npx ccp ([^\n]*)\n([\s\S]*?)```/g;
+
+const blocks = [...DOC.matchAll(BLOCK)].map((match) => ({ args: match[1]!.split(" "), output: match[2]! }));
+
+describe("docs/margin.md worked examples", function () {
+  this.timeout(120_000);
+
+  it("has the worked example of each command", () => {
+    const commands = blocks.map((block) => block.args[0]);
+    expect(commands).to.include.members(["margin", "clearing-fund", "fees"]);
+  });
+
+  for (const { args, output } of blocks) {
+    it(`npx ccp ${args.join(" ")}`, () => {
+      const result = ccp(args);
+      expect(result.status).to.equal(0);
+      expect(result.stdout).to.equal(output);
+    });
+  }
+
+  it("data/examples/margin is what the documented generate-case command writes", () => {
+    const folder = mkdtempSync(join(tmpdir(), "ccp-doc-"));
+    try {
+      const result = ccp([
+        "generate-case",
+        folder,
+        "--accounts",
+        "6",
+        "--instruments",
+        "20",
+        "--seed",
+        "2026",
+        "--stress",
+        "5",
+      ]);
+      expect(result.status).to.equal(0);
+      for (const file of ["factors.csv", "market.csv", "instruments.csv", "positions.csv", "stress.csv"]) {
+        expect(readFileSync(join(folder, file), "utf8"), file).to.equal(
+          readFileSync(join("data/examples/margin", file), "utf8"),
+        );
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,359 @@
+/**
+ * A deterministic generator of realistic margin input folders (the benchmark case, test fixtures, demos).
+ * Pure: options in, file contents out; the same options give byte-identical files.
+ *
+ * What it makes:
+ * - a business-day calendar (weekdays) of `lookbackDays + 50` rows;
+ * - correlated factor paths: each price factor loads on one of three market factors (equity, bond,
+ *   commodity) plus its own noise, under a common stochastic-volatility regime (so that the EWMA filter has
+ *   something to do); commodity factors have a 1-day holding period;
+ * - FX factors (FX_USD, FX_EUR) as log random walks, rate factors moving by absolute changes, and one
+ *   implied-volatility factor per optioned underlying, mean-reverting and rising when equities fall;
+ * - instruments: futures, equities and bonds (some in USD or EUR), rate futures, and `optionShare` of
+ *   European options with strikes around the money;
+ * - participants each with a house account (`CP001-H`) and customer accounts (`CP001-C00001`), each holding
+ *   1–50 positions, some hedged, some listed twice (the rows add);
+ * - stress scenarios: equity crashes with volatility spikes, rate shocks, yen moves, commodity shocks.
+ */
+import { Prng } from "../shared/prng.ts";
+import type { FactorKind } from "./types.ts";
+
+export type CaseOptions = {
+  accounts: number;
+  instruments: number;
+  seed: number;
+  /** Share of instruments that are options (default 0.1). */
+  optionShare?: number;
+  /** Historical scenarios the data must support (default 1250): market.csv gets lookbackDays + 50 rows. */
+  lookbackDays?: number;
+  /** Stress scenarios (default 50). */
+  stressScenarios?: number;
+  /** Most positions of one account (default 50). */
+  maxPositions?: number;
+};
+
+/** File name → contents. */
+export type CaseFiles = Record<
+  "factors.csv" | "market.csv" | "instruments.csv" | "positions.csv" | "stress.csv",
+  string
+>;
+
+type Sector = "equity" | "bond" | "commodity";
+type Factor = {
+  name: string;
+  kind: FactorKind;
+  holding: 1 | 2;
+  sector?: Sector;
+  beta: number;
+  idio: number;
+  start: number;
+  decimals: number;
+};
+type GeneratedInstrument = {
+  id: string;
+  type: "future" | "equity" | "bond" | "option";
+  factor: Factor;
+  multiplier: number;
+  currency: string;
+  option?: { type: "C" | "P"; strike: number; expiry: number; vol: string };
+  /** Rough yen value of one unit, to size quantities. */
+  unitValue: number;
+};
+
+const FX = [
+  { currency: "USD", start: 150, sd: 0.006 },
+  { currency: "EUR", start: 162, sd: 0.0055 },
+] as const;
+
+/**
+ * @example
+ *   const files = generateCase({ accounts: 100, instruments: 50, seed: 7 });
+ *   files["positions.csv"].split("\n")[0]; // "account,instrument,quantity"
+ */
+export function generateCase(options: CaseOptions): CaseFiles {
+  const rng = new Prng(options.seed);
+  const lookback = options.lookbackDays ?? 1250;
+  const days = lookback + 50;
+  const optionCount = Math.round(options.instruments * (options.optionShare ?? 0.1));
+  const linearCount = Math.max(1, options.instruments - optionCount);
+  const rateCount = Math.max(1, Math.round(linearCount * 0.02));
+  const priceCount = Math.max(1, Math.round(linearCount * 0.55));
+  const optionedCount =
+    optionCount === 0 ? 0 : Math.max(1, Math.min(priceCount, Math.round(optionCount / 8)));
+
+  // Factors.
+  const factors: Factor[] = [];
+  const sectors: Sector[] = ["equity", "equity", "equity", "bond", "commodity"];
+  const price: Factor[] = [];
+  for (let i = 0; i < priceCount; i += 1) {
+    const sector: Sector = i < optionedCount ? "equity" : rng.pick(sectors);
+    const factor: Factor = {
+      name: `${sector === "equity" ? "EQ" : sector === "bond" ? "BD" : "CM"}${String(i + 1).padStart(4, "0")}`,
+      kind: "price",
+      holding: sector === "commodity" ? 1 : 2,
+      sector,
+      beta: sector === "bond" ? rng.uniform(0.2, 0.5) : rng.uniform(0.6, 1.4),
+      idio: sector === "bond" ? rng.uniform(0.001, 0.003) : rng.uniform(0.006, 0.018),
+      start: sector === "bond" ? rng.uniform(95, 110) : Math.exp(rng.uniform(Math.log(300), Math.log(40000))),
+      decimals: sector === "bond" ? 3 : 2,
+    };
+    price.push(factor);
+  }
+  const fx: Factor[] = FX.map((spec) => ({
+    name: `FX_${spec.currency}`,
+    kind: "fx",
+    holding: 2,
+    beta: 0,
+    idio: spec.sd,
+    start: spec.start,
+    decimals: 4,
+  }));
+  const rates: Factor[] = [];
+  for (let i = 0; i < rateCount; i += 1) {
+    rates.push({
+      name: `IR${String(i + 1).padStart(3, "0")}`,
+      kind: "rate",
+      holding: 2,
+      beta: 1,
+      idio: rng.uniform(0.00015, 0.0004),
+      start: rng.uniform(-0.001, 0.012),
+      decimals: 7,
+    });
+  }
+  const vols: Factor[] = price.slice(0, optionedCount).map((underlying) => ({
+    name: `VOL_${underlying.name}`,
+    kind: "vol",
+    holding: 2,
+    beta: -2.5,
+    idio: rng.uniform(0.02, 0.05),
+    start: rng.uniform(0.16, 0.34),
+    decimals: 6,
+  }));
+  factors.push(...price, ...fx, ...rates, ...vols);
+
+  // Market paths: a common volatility regime, three market factors, idiosyncratic noise.
+  const dates = businessDays(days);
+  const paths = factors.map(() => new Float64Array(days));
+  factors.forEach((factor, j) => (paths[j]![0] = factor.start));
+  let logRegime = 0;
+  for (let t = 1; t < days; t += 1) {
+    logRegime = 0.985 * logRegime + 0.12 * rng.normal();
+    const regime = Math.exp(logRegime);
+    const market: Record<Sector, number> = {
+      equity: 0.011 * regime * rng.normal(),
+      bond: 0.002 * regime * rng.normal(),
+      commodity: 0.013 * regime * rng.normal(),
+    };
+    const rateMarket = 0.0002 * regime * rng.normal();
+    factors.forEach((factor, j) => {
+      const path = paths[j]!;
+      const previous = path[t - 1]!;
+      const noise = rng.normal();
+      let next: number;
+      if (factor.kind === "rate") {
+        next = previous + factor.beta * rateMarket + factor.idio * regime * noise * 0.5;
+      } else if (factor.kind === "vol") {
+        const equity = market.equity;
+        const pull = 0.03 * (Math.log(factor.start) - Math.log(previous));
+        next = previous * Math.exp(pull + factor.beta * equity + factor.idio * noise);
+      } else if (factor.kind === "fx") {
+        next = previous * Math.exp(factor.idio * regime * noise - 0.3 * market.equity);
+      } else {
+        const sector = factor.sector ?? "equity";
+        next = previous * Math.exp(factor.beta * market[sector] + factor.idio * regime * noise);
+      }
+      path[t] = roundTo(next, factor.decimals);
+    });
+  }
+  const today = (factor: Factor): number => paths[factors.indexOf(factor)]![days - 1]!;
+
+  // Instruments: every price factor gets a linear instrument, then more on random ones, then options.
+  const instruments: GeneratedInstrument[] = [];
+  const linearId = (n: number) => `I${String(n).padStart(5, "0")}`;
+  for (let i = 0; i < linearCount; i += 1) {
+    const isRate = i >= linearCount - rateCount;
+    if (isRate) {
+      const factor = rates[linearCount - 1 - i]!;
+      instruments.push({
+        id: linearId(i + 1),
+        type: "future",
+        factor,
+        multiplier: 25_000_000,
+        currency: "JPY",
+        unitValue: 25_000_000 * 0.01,
+      });
+      continue;
+    }
+    const factor = i < priceCount ? price[i]! : rng.pick(price);
+    const currency =
+      factor.sector === "commodity" ? "JPY" : rng.next() < 0.75 ? "JPY" : rng.next() < 0.7 ? "USD" : "EUR";
+    const fxToday = currency === "JPY" ? 1 : today(fx[currency === "USD" ? 0 : 1]!);
+    const type =
+      factor.sector === "bond"
+        ? "bond"
+        : factor.sector === "commodity"
+          ? "future"
+          : rng.pick(["future", "equity"] as const);
+    const multiplier = type === "bond" ? 10_000 : type === "equity" ? 100 : rng.pick([100, 1000, 10]);
+    instruments.push({
+      id: linearId(i + 1),
+      type,
+      factor,
+      multiplier,
+      currency,
+      unitValue: multiplier * today(factor) * fxToday,
+    });
+  }
+  for (let i = 0; i < optionCount; i += 1) {
+    const u = i % optionedCount;
+    const factor = price[u]!;
+    const spot = today(factor);
+    const step = niceStep(spot);
+    const strike = roundTo(Math.max(step, Math.round((spot * rng.uniform(0.85, 1.15)) / step) * step), 6);
+    instruments.push({
+      id: `O${String(i + 1).padStart(5, "0")}`,
+      type: "option",
+      factor,
+      multiplier: 1000,
+      currency: "JPY",
+      option: { type: rng.next() < 0.5 ? "C" : "P", strike, expiry: rng.int(3, 245), vol: vols[u]!.name },
+      unitValue: 1000 * spot * 0.05,
+    });
+  }
+
+  // Accounts and positions.
+  const participants = Math.max(1, Math.round(options.accounts / 40));
+  const accountIds: string[] = [];
+  for (let p = 0; p < Math.min(participants, options.accounts); p += 1) {
+    accountIds.push(`CP${String(p + 1).padStart(3, "0")}-H`);
+  }
+  for (let c = accountIds.length; c < options.accounts; c += 1) {
+    const p = rng.int(1, participants);
+    accountIds.push(`CP${String(p).padStart(3, "0")}-C${String(c + 1).padStart(5, "0")}`);
+  }
+  const maxPositions = options.maxPositions ?? 50;
+  // Popular instruments are held more often (a Zipf-like preference).
+  const popularity = instruments.map((_, i) => 1 / Math.sqrt(i + 1));
+  const cumulative = new Float64Array(instruments.length);
+  popularity.reduce((sum, weight, i) => (cumulative[i] = sum + weight), 0);
+  const drawInstrument = (): GeneratedInstrument => {
+    const target = rng.next() * cumulative[cumulative.length - 1]!;
+    let lo = 0;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid]! < target) lo = mid + 1;
+      else hi = mid;
+    }
+    return instruments[lo]!;
+  };
+  const positionLines = ["account,instrument,quantity"];
+  for (const account of accountIds) {
+    const house = account.endsWith("-H");
+    const count = house ? rng.int(Math.min(20, maxPositions), maxPositions) : rng.int(1, maxPositions);
+    const scale = house ? 5e8 : Math.exp(rng.uniform(Math.log(2e6), Math.log(2e8)));
+    for (let n = 0; n < count; n += 1) {
+      const instrument = drawInstrument();
+      const sign = rng.next() < 0.55 ? 1 : -1;
+      const quantity = Math.max(1, Math.round((scale * rng.uniform(0.2, 1.8)) / instrument.unitValue));
+      positionLines.push(`${account},${instrument.id},${sign * quantity}`);
+      if (rng.next() < 0.04) {
+        // the same instrument listed again (a second trade): the rows add
+        positionLines.push(`${account},${instrument.id},${-sign * Math.max(1, Math.round(quantity / 3))}`);
+      }
+    }
+  }
+
+  // Stress scenarios.
+  const stressCount = options.stressScenarios ?? 50;
+  const stressLines = [["scenario", ...factors.map((factor) => factor.name)].join(",")];
+  const themes = ["EQUITY_CRASH", "RATE_SHOCK", "YEN_RALLY", "COMMODITY_SPIKE", "FLIGHT_TO_QUALITY"] as const;
+  for (let s = 0; s < stressCount; s += 1) {
+    const theme = themes[s % themes.length]!;
+    const severity = rng.uniform(0.6, 1.4);
+    const shocks = factors.map((factor) => {
+      let shock = 0;
+      const equityMove = theme === "EQUITY_CRASH" ? -0.18 : theme === "FLIGHT_TO_QUALITY" ? -0.08 : 0;
+      if (factor.kind === "price") {
+        if (factor.sector === "equity") shock = factor.beta * equityMove + 0.02 * rng.normal();
+        if (factor.sector === "bond")
+          shock = theme === "RATE_SHOCK" ? -0.04 : theme === "FLIGHT_TO_QUALITY" ? 0.02 : 0;
+        if (factor.sector === "commodity") shock = theme === "COMMODITY_SPIKE" ? 0.25 : equityMove / 2;
+      } else if (factor.kind === "vol") {
+        shock = theme === "EQUITY_CRASH" ? 0.6 : theme === "FLIGHT_TO_QUALITY" ? 0.3 : 0;
+      } else if (factor.kind === "fx") {
+        shock = theme === "YEN_RALLY" ? -0.12 : theme === "EQUITY_CRASH" ? -0.05 : 0;
+      } else {
+        shock = theme === "RATE_SHOCK" ? 0.005 : theme === "FLIGHT_TO_QUALITY" ? -0.002 : 0;
+      }
+      return formatNumber(shock * severity, 6);
+    });
+    stressLines.push([`S${String(s + 1).padStart(2, "0")}_${theme}`, ...shocks].join(","));
+  }
+
+  const marketLines = [["date", ...factors.map((factor) => factor.name)].join(",")];
+  for (let t = 0; t < days; t += 1) {
+    const row = [dates[t]!];
+    factors.forEach((factor, j) => row.push(formatNumber(paths[j]![t]!, factor.decimals)));
+    marketLines.push(row.join(","));
+  }
+
+  const factorLines = [
+    "factor,kind,holding_period",
+    ...factors.map((f) => `${f.name},${f.kind},${f.holding}`),
+  ];
+  const instrumentLines = [
+    "instrument,type,factor,multiplier,currency,option_type,strike,expiry_days,vol_factor",
+    ...instruments.map((i) =>
+      [
+        i.id,
+        i.type,
+        i.factor.name,
+        String(i.multiplier),
+        i.currency,
+        i.option?.type ?? "",
+        i.option === undefined ? "" : String(i.option.strike),
+        i.option === undefined ? "" : String(i.option.expiry),
+        i.option?.vol ?? "",
+      ].join(","),
+    ),
+  ];
+  const text = (lines: string[]) => `${lines.join("\n")}\n`;
+  return {
+    "factors.csv": text(factorLines),
+    "market.csv": text(marketLines),
+    "instruments.csv": text(instrumentLines),
+    "positions.csv": text(positionLines),
+    "stress.csv": text(stressLines),
+  };
+}
+
+/** `count` weekdays ending on 2026-11-20 (a Friday), oldest first. */
+function businessDays(count: number): string[] {
+  const dates: string[] = [];
+  let day = Date.UTC(2026, 10, 20);
+  while (dates.length < count) {
+    const weekday = new Date(day).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) dates.push(new Date(day).toISOString().slice(0, 10));
+    day -= 86_400_000;
+  }
+  return dates.reverse();
+}
+
+function roundTo(value: number, decimals: number): number {
+  const scale = 10 ** decimals;
+  return Math.round(value * scale) / scale;
+}
+
+function formatNumber(value: number, decimals: number): string {
+  const text = value.toFixed(decimals);
+  return text.startsWith("-") && Number(text) === 0 ? text.slice(1) : text;
+}
+
+/** A strike grid step for a price level: 2.5% of it rounded to 1, 2 or 5 × a power of ten. */
+function niceStep(price: number): number {
+  const raw = price * 0.025;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const mantissa = raw / power;
+  return (mantissa < 2 ? 1 : mantissa < 5 ? 2 : 5) * power;
+}

@@ -82,7 +82,12 @@ async function main(): Promise<void> {
   const goalTable = new Table({ head: ["goal", "value", "limit", "met"] });
   for (const [label, compute, limit] of goals) {
     const value = compute(sorted);
-    goalTable.push([label, value === undefined ? "-" : String(value), `≤ ${limit}`, value === undefined ? "-" : value <= limit ? "yes" : "NO"]);
+    goalTable.push([
+      label,
+      value === undefined ? "-" : String(value),
+      `≤ ${limit}`,
+      value === undefined ? "-" : value <= limit ? "yes" : "NO",
+    ]);
   }
   console.log(goalTable.toString());
   console.log(`written: bench/results.json`);

@@ -66,7 +66,8 @@ async function refused(what: string, expected: string, hash: () => Promise<Hex>)
   } catch (error) {
     const refusal = decodeRefusal(error);
     if (refusal === undefined) throw error;
-    if (refusal.name !== expected) throw new Error(`${what}: expected ${expected}, got ${formatRefusal(refusal)}`);
+    if (refusal.name !== expected)
+      throw new Error(`${what}: expected ${expected}, got ${formatRefusal(refusal)}`);
     console.log(`   ✘ ${what}: refused with ${formatRefusal(refusal).replace(/0x[0-9a-fA-F]{40}/g, who)}`);
     return;
   }
@@ -74,7 +75,9 @@ async function refused(what: string, expected: string, hash: () => Promise<Hex>)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-heading("Deploy: investor registry, yen and dollar stablecoins (UUPS proxies), JGB 10Y #372 (Ignition modules)");
+heading(
+  "Deploy: investor registry, yen and dollar stablecoins (UUPS proxies), JGB 10Y #372 (Ignition modules)",
+);
 const coinRoles = {
   admin: trustBank!.account.address,
   upgrader: trustBank!.account.address,
@@ -103,7 +106,8 @@ const registry = await viem.getContractAt("InvestorRegistry", (await suite.regis
 const jpy = await viem.getContractAt("Stablecoin", (await suite.jpy.getAddress()) as Address);
 const usd = await viem.getContractAt("Stablecoin", (await suite.usd.getAddress()) as Address);
 const jgb = await viem.getContractAt("SecurityToken", (await jgbDeployed.getAddress()) as Address);
-if ((await jgb.read.registry()) !== registry.address) throw new Error("the token does not read the suite's registry");
+if ((await jgb.read.registry()) !== registry.address)
+  throw new Error("the token does not read the suite's registry");
 done(`InvestorRegistry  ${registry.address}`);
 done(`CJPY (yen, ${await jpy.read.decimals()} decimals)  ${jpy.address}`);
 done(`CUSD (dollar, ${await usd.read.decimals()} decimals)  ${usd.address}`);
@@ -113,7 +117,9 @@ done(
 
 heading("Roles: each duty to its own account");
 const as = (wallet: (typeof wallets)[number]) => ({ account: wallet.account });
-await send(registry.write.grantRole([await registry.read.COMPLIANCE_ROLE(), compliance!.account.address], as(admin!)));
+await send(
+  registry.write.grantRole([await registry.read.COMPLIANCE_ROLE(), compliance!.account.address], as(admin!)),
+);
 await send(jgb.write.grantRole([await jgb.read.ISSUER_ROLE(), issuer!.account.address], as(admin!)));
 await send(jgb.write.grantRole([await jgb.read.AGENT_ROLE(), agent!.account.address], as(admin!)));
 await send(jgb.write.grantRole([await jgb.read.PAUSER_ROLE(), admin!.account.address], as(admin!)));
@@ -171,7 +177,9 @@ await refused("Bob → Carol, 5 units", "ERC7943CannotReceive", () =>
 
 heading("Partial freeze (ERC-7943 setFrozenTokens)");
 await send(jgb.write.setFrozenTokens([alice!.account.address, 60n], as(agent!)));
-done(`transfer agent froze 60 of Alice's 90 units; unfrozen: ${await jgb.read.unfrozenBalanceOf([alice!.account.address])}`);
+done(
+  `transfer agent froze 60 of Alice's 90 units; unfrozen: ${await jgb.read.unfrozenBalanceOf([alice!.account.address])}`,
+);
 await refused("Alice → Bob, 40 units", "ERC7943InsufficientUnfrozenBalance", () =>
   jgb.write.transfer([bob!.account.address, 40n], as(alice!)),
 );
@@ -187,7 +195,9 @@ for (const event of parseEventLogs({ abi: jgb.abi, logs: forced.logs })) {
     .join(", ");
   console.log(`   • ${event.eventName}(${args})`);
 }
-done(`Alice keeps 40, of which frozen ${await jgb.read.getFrozenTokens([alice!.account.address])} (lowered first: Frozen before Transfer)`);
+done(
+  `Alice keeps 40, of which frozen ${await jgb.read.getFrozenTokens([alice!.account.address])} (lowered first: Frozen before Transfer)`,
+);
 
 heading("Recovery of a lost wallet to another wallet of the same investor");
 await send(registry.write.addWallet([aliceId, aliceNew!.account.address], as(compliance!)));
@@ -203,11 +213,16 @@ await refused("the lost wallet receives", "ERC7943CannotReceive", () =>
 // ---------------------------------------------------------------------------------------------------------------
 heading("Yen stablecoin: yen placed in trust, minted 1:1 by an allowed minter");
 await send(
-  jpy.write.allowAccounts([[mintDesk!.account.address, aliceNew!.account.address, bob!.account.address]], as(trustBank!)),
+  jpy.write.allowAccounts(
+    [[mintDesk!.account.address, aliceNew!.account.address, bob!.account.address]],
+    as(trustBank!),
+  ),
 );
 await send(jpy.write.configureMinter([mintDesk!.account.address, 10_000_000n], as(trustBank!)));
 await send(jpy.write.mint([bob!.account.address, 3_000_000n], as(mintDesk!)));
-done(`Bob placed ¥3,000,000 in trust; mint desk minted 3,000,000 CJPY to him (allowance left: ¥${money(await jpy.read.minterAllowance([mintDesk!.account.address]), 0)})`);
+done(
+  `Bob placed ¥3,000,000 in trust; mint desk minted 3,000,000 CJPY to him (allowance left: ¥${money(await jpy.read.minterAllowance([mintDesk!.account.address]), 0)})`,
+);
 await refused("mint beyond the allowance", "StablecoinMinterAllowanceExceeded", () =>
   jpy.write.mint([bob!.account.address, 8_000_000n], as(mintDesk!)),
 );
@@ -227,7 +242,11 @@ const authorization = {
   nonce,
 };
 const signature = await signTransferAuthorization(bob!, {
-  domain: { name: await jpy.read.name(), chainId: await publicClient.getChainId(), verifyingContract: jpy.address },
+  domain: {
+    name: await jpy.read.name(),
+    chainId: await publicClient.getChainId(),
+    verifyingContract: jpy.address,
+  },
   kind: "receive",
   authorization,
 });
@@ -288,7 +307,9 @@ for (const holder of holders) {
 console.log(table.toString());
 const supply = await jgb.read.totalSupply();
 if (units !== supply) throw new Error(`JGB372 balances add up to ${units}, total supply is ${supply}`);
-done(`JGB372 balances add up to the total supply (${supply} units = ¥${money(supply * (await jgb.read.faceValue()), 0)} face)`);
+done(
+  `JGB372 balances add up to the total supply (${supply} units = ¥${money(supply * (await jgb.read.faceValue()), 0)} face)`,
+);
 done(`CJPY total supply ¥${money(await jpy.read.totalSupply(), 0)} = yen held in trust`);
 
 await connection.close();

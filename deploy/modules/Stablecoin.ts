@@ -12,10 +12,20 @@ export interface CoinDefaults {
 }
 
 /** The yen coin: 1 token = 1 yen, 0 decimals (the yen has no minor unit). */
-export const YEN: CoinDefaults = { name: "Clearchain Yen", symbol: "CJPY", currency: "0x4a5059", decimals: 0 };
+export const YEN: CoinDefaults = {
+  name: "Clearchain Yen",
+  symbol: "CJPY",
+  currency: "0x4a5059",
+  decimals: 0,
+};
 
 /** The dollar coin: 2 decimals (cents). */
-export const DOLLAR: CoinDefaults = { name: "Clearchain Dollar", symbol: "CUSD", currency: "0x555344", decimals: 2 };
+export const DOLLAR: CoinDefaults = {
+  name: "Clearchain Dollar",
+  symbol: "CUSD",
+  currency: "0x555344",
+  decimals: 2,
+};
 
 /**
  * Deploys one stablecoin (contracts/tokens/Stablecoin.sol): the implementation, then OpenZeppelin's ERC1967Proxy

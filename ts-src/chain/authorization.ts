@@ -54,6 +54,6 @@ export async function signTransferAuthorization(
     domain: { ...domain, version: "1" },
     types: { [primaryType]: AUTHORIZATION_FIELDS },
     primaryType,
-    message: authorization,
+    message: { ...authorization },
   });
 }

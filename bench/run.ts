@@ -72,14 +72,14 @@ async function main(): Promise<void> {
   const sorted = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));
   await writeFile(RESULTS, `${JSON.stringify(sorted, null, 2)}\n`);
 
-  const table = new Table({ head: ["metric", "value", "previous"] });
+  const table = new Table({ head: ["metric", "value", "previous"], style: { head: [], border: [] } });
   for (const [metric, value] of Object.entries(sorted)) {
     const before = previous[metric];
     table.push([metric, String(value), before === undefined || before === value ? "" : String(before)]);
   }
   console.log(table.toString());
 
-  const goalTable = new Table({ head: ["goal", "value", "limit", "met"] });
+  const goalTable = new Table({ head: ["goal", "value", "limit", "met"], style: { head: [], border: [] } });
   for (const [label, compute, limit] of goals) {
     const value = compute(sorted);
     goalTable.push([

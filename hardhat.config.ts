@@ -14,6 +14,9 @@ export default defineConfig({
   solidity: {
     version: SOLC_VERSION,
     path: require.resolve("solc/soljson.js"),
+    // OpenZeppelin's proxy, compiled here like our own contracts, so that every deployed artifact (Ignition's
+    // journal included) is of this build.
+    npmFilesToBuild: ["@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol"],
     settings: {
       optimizer: { enabled: true, runs: 10_000 },
       evmVersion: "prague",

@@ -1,5 +1,4 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import proxyArtifact from "@openzeppelin/contracts/build/contracts/ERC1967Proxy.json" with { type: "json" };
 
 /** The defaults of a coin's descriptive parameters. */
 export interface CoinDefaults {
@@ -29,7 +28,7 @@ export const DOLLAR: CoinDefaults = {
 
 /**
  * Deploys one stablecoin (contracts/tokens/Stablecoin.sol): the implementation, then OpenZeppelin's ERC1967Proxy
- * (the package's own build) whose constructor calls `initialize`. Returns the proxy as `stablecoin`.
+ * (compiled by this project) whose constructor calls `initialize`. Returns the proxy as `stablecoin`.
  *
  * Give each coin its own module ID (`buildStablecoinModule("JPY")`): its parameters live under that ID, and Ignition
  * deploys a module once per deployment. The default export has the ID `Stablecoin`.
@@ -66,7 +65,7 @@ export function buildStablecoinModule(moduleId = "Stablecoin", defaults: CoinDef
 
     const implementation = m.contract("Stablecoin", [], { id: "StablecoinImplementation" });
     const initData = m.encodeFunctionCall(implementation, "initialize", [params]);
-    const proxy = m.contract("ERC1967Proxy", proxyArtifact, [implementation, initData], {
+    const proxy = m.contract("ERC1967Proxy", [implementation, initData], {
       id: "StablecoinProxy",
     });
     const stablecoin = m.contractAt("Stablecoin", proxy, { id: "Stablecoin" });

@@ -1,5 +1,4 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import proxyArtifact from "@openzeppelin/contracts/build/contracts/ERC1967Proxy.json" with { type: "json" };
 import {
   type AddressLike,
   type BaseContract,
@@ -329,8 +328,7 @@ export async function deployStablecoin(
   const implementation = await ethers.deployContract("Stablecoin", [], deployer);
   const implementationAddress = await implementation.getAddress();
   const initData = implementation.interface.encodeFunctionData("initialize", [params]);
-  const proxyFactory = await ethers.getContractFactory(proxyArtifact.abi, proxyArtifact.bytecode, deployer);
-  const proxy = await proxyFactory.deploy(implementationAddress, initData);
+  const proxy = await ethers.deployContract("ERC1967Proxy", [implementationAddress, initData], deployer);
   await proxy.waitForDeployment();
   const proxyAddress = await proxy.getAddress();
   const stablecoin = (await ethers.getContractAt(
@@ -339,9 +337,6 @@ export async function deployStablecoin(
   )) as unknown as StablecoinContract;
   return { stablecoin, implementationAddress, proxyAddress };
 }
-
-/** The bytecode and ABI of OpenZeppelin's ERC1967Proxy, as the package ships them. */
-export const erc1967ProxyArtifact = proxyArtifact;
 
 // ---------------------------------------------------------------------------------------------------------------
 // EIP-712 messages

@@ -9,7 +9,17 @@ export function marketFrom(dates: string[], columns: Record<string, number[]>): 
   return { dates, factors, values: factors.map((factor) => Float64Array.from(columns[factor]!)) };
 }
 
-/** Asserts |actual − expected| ≤ relative × max(1, |expected|). */
+/**
+ * Asserts |actual − expected| ≤ relative × max(1, |expected|).
+ *
+ * Written out rather than chai's `closeTo`: once any test file has opened a Hardhat network connection, Hardhat's
+ * ethers chai matchers replace `closeTo` with an integer-only (bigint) version for the rest of the run.
+ */
 export function closeTo(actual: number, expected: number, relative: number): void {
-  expect(actual).to.be.closeTo(expected, relative * Math.max(1, Math.abs(expected)));
+  const tolerance = relative * Math.max(1, Math.abs(expected));
+  const difference = Math.abs(actual - expected);
+  expect(
+    Number.isFinite(actual) && difference <= tolerance,
+    `expected ${actual} to be within ${tolerance} of ${expected} (off by ${difference})`,
+  ).to.equal(true);
 }

@@ -18,7 +18,7 @@
 // must run on a machine where nothing is installed yet.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -86,25 +86,11 @@ function ensureDependencies(env) {
   writeFileSync(stampFile, stamp);
 }
 
-/**
- * Links the project's own `ccp` command into node_modules/.bin, where `npx ccp` finds it directly
- * (npm links the bins of dependencies there, not the project's own).
- */
-function ensureCcpLink() {
-  const link = join(root, "node_modules", ".bin", "ccp");
-  try {
-    lstatSync(link);
-  } catch {
-    symlinkSync(join("..", "..", "scripts", "ccp.mjs"), link);
-  }
-}
-
 const nodeDir = ensureNode();
 const env = { ...process.env };
 const pathKey = Object.keys(env).find((key) => key.toUpperCase() === "PATH") ?? "PATH";
 env[pathKey] = [nodeDir, join(root, "node_modules", ".bin"), env[pathKey]].filter(Boolean).join(delimiter);
 ensureDependencies(env);
-ensureCcpLink();
 
 const [command, ...args] = process.argv.slice(2);
 if (command !== undefined) process.exit(run(command, args, env));

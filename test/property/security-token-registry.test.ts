@@ -5,7 +5,7 @@ import { network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 
 import { propertyParameters } from "../support/fast-check.ts";
-import { INVESTOR, JAPAN, deploySecurityToken } from "../support/security-token.ts";
+import { INVESTOR, deploySecurityToken, fixtureRegistryModel } from "../support/security-token.ts";
 import type { SecurityTokenSetup } from "../support/security-token.ts";
 import { RegistryModel } from "../support/security-token-model.ts";
 import type { Outcome } from "../support/security-token-model.ts";
@@ -108,18 +108,6 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 
 async function fixture(): Promise<SecurityTokenSetup> {
   return deploySecurityToken(ethers);
-}
-
-function modelOf(setup: SecurityTokenSetup): RegistryModel {
-  const model = new RegistryModel();
-  model.registerInvestor(INVESTOR.alice, true, setup.validUntil, JAPAN, 0n);
-  model.registerInvestor(INVESTOR.bob, true, setup.validUntil, JAPAN, 0n);
-  model.registerInvestor(INVESTOR.carol, false, 0n, JAPAN, 0n);
-  model.addWallet(INVESTOR.alice, setup.alice.address);
-  model.addWallet(INVESTOR.alice, setup.alice2.address);
-  model.addWallet(INVESTOR.bob, setup.bob.address);
-  model.addWallet(INVESTOR.carol, setup.carol.address);
-  return model;
 }
 
 async function outcomeOf(
@@ -248,7 +236,7 @@ describe("InvestorRegistry properties (model-based)", function () {
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 10, maxLength: 25 }), async (commands) => {
         const setup = await networkHelpers.loadFixture(fixture);
-        const model = modelOf(setup);
+        const model = fixtureRegistryModel(setup);
         let now = BigInt(await time.latest());
         for (const [index, step] of commands.entries()) {
           const label = `step ${index} (${step.kind})`;

@@ -6,9 +6,9 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import type { ContractTransactionResponse } from "ethers";
 
 import { propertyParameters } from "../support/fast-check.ts";
-import { INVESTOR, JAPAN, deploySecurityToken } from "../support/security-token.ts";
+import { INVESTOR, deploySecurityToken, fixtureRegistryModel } from "../support/security-token.ts";
 import type { SecurityTokenSetup } from "../support/security-token.ts";
-import { RegistryModel, SecurityTokenModel } from "../support/security-token-model.ts";
+import { SecurityTokenModel } from "../support/security-token-model.ts";
 import type { Outcome } from "../support/security-token-model.ts";
 
 /**
@@ -163,15 +163,7 @@ async function worldFixture(): Promise<World> {
 
 /** The model of the fixture's state. */
 function modelOf(world: World): SecurityTokenModel {
-  const registry = new RegistryModel();
-  registry.registerInvestor(INVESTOR.alice, true, world.validUntil, JAPAN, 0n);
-  registry.registerInvestor(INVESTOR.bob, true, world.validUntil, JAPAN, 0n);
-  registry.registerInvestor(INVESTOR.carol, false, 0n, JAPAN, 0n);
-  registry.addWallet(INVESTOR.alice, world.alice.address);
-  registry.addWallet(INVESTOR.alice, world.alice2.address);
-  registry.addWallet(INVESTOR.bob, world.bob.address);
-  registry.addWallet(INVESTOR.carol, world.carol.address);
-  const model = new SecurityTokenModel(registry);
+  const model = new SecurityTokenModel(fixtureRegistryModel(world));
   model.mint(world.alice.address, 1_000n, 0n);
   model.mint(world.bob.address, 500n, 0n);
   return model;

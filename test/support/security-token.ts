@@ -6,6 +6,7 @@ import type { STInterfaceIds$Type } from "../../artifacts/contracts/mocks/STInte
 import type { STIsinHarness$Type } from "../../artifacts/contracts/mocks/STIsinHarness.sol/artifacts.d.ts";
 import type { InvestorRegistry$Type } from "../../artifacts/contracts/tokens/InvestorRegistry.sol/artifacts.d.ts";
 import type { SecurityToken$Type } from "../../artifacts/contracts/tokens/SecurityToken.sol/artifacts.d.ts";
+import { RegistryModel } from "./security-token-model.ts";
 
 /*
  * Contract types. Typechain's output (types/) cannot be type-checked under this project's `erasableSyntaxOnly` (it
@@ -124,6 +125,24 @@ export interface SecurityTokenSetup {
   outsider: HardhatEthersSigner;
   /** The expiry of alice's and bob's eligibility. */
   validUntil: bigint;
+}
+
+/**
+ * The registry model of the state `deploySecurityToken` leaves: alice (two wallets) and bob eligible until
+ * `validUntil`, carol registered with her eligibility flag off, all in Japan.
+ */
+export function fixtureRegistryModel(
+  setup: Pick<SecurityTokenSetup, "validUntil" | "alice" | "alice2" | "bob" | "carol">,
+): RegistryModel {
+  const model = new RegistryModel();
+  model.registerInvestor(INVESTOR.alice, true, setup.validUntil, JAPAN, 0n);
+  model.registerInvestor(INVESTOR.bob, true, setup.validUntil, JAPAN, 0n);
+  model.registerInvestor(INVESTOR.carol, false, 0n, JAPAN, 0n);
+  model.addWallet(INVESTOR.alice, setup.alice.address);
+  model.addWallet(INVESTOR.alice, setup.alice2.address);
+  model.addWallet(INVESTOR.bob, setup.bob.address);
+  model.addWallet(INVESTOR.carol, setup.carol.address);
+  return model;
 }
 
 /**

@@ -8,12 +8,13 @@ import { randomBytes } from "node:crypto";
 
 import Table from "cli-table3";
 import { network } from "hardhat";
-import { type Address, type Hex, formatUnits, parseEventLogs, toHex } from "viem";
+import { type Address, type Hex, parseEventLogs, toHex } from "viem";
 
 import { buildSecurityTokenModule, currencyCode } from "../deploy/modules/SecurityToken.ts";
 import SuiteModule from "../deploy/modules/Suite.ts";
 import { signTransferAuthorization } from "../ts-src/chain/authorization.ts";
 import { decodeRefusal, formatRefusal } from "../ts-src/chain/revert.ts";
+import { formatMoney } from "../ts-src/cli/format.ts";
 
 const connection = await network.create();
 const { viem, ignition, networkHelpers } = connection;
@@ -35,13 +36,6 @@ const names = new Map<string, string>([
   [carol.account.address, "Carol (no KYC)"],
 ]);
 const who = (address: string): string => names.get(address) ?? names.get(address.toLowerCase()) ?? address;
-
-/** An amount in base units as money: grouped whole part, every decimal shown ("2,500.00"). */
-function money(amount: bigint, decimals: number): string {
-  const [whole = "0", fraction = ""] = formatUnits(amount, decimals).split(".");
-  const grouped = BigInt(whole).toLocaleString("en-US");
-  return decimals === 0 ? grouped : `${grouped}.${fraction.padEnd(decimals, "0")}`;
-}
 
 let step = 0;
 function heading(title: string): void {
@@ -112,7 +106,7 @@ done(`InvestorRegistry  ${registry.address}`);
 done(`CJPY (yen, ${await jpy.read.decimals()} decimals)  ${jpy.address}`);
 done(`CUSD (dollar, ${await usd.read.decimals()} decimals)  ${usd.address}`);
 done(
-  `JGB372  ${jgb.address}: ISIN ${await jgb.read.isin()}, face value ¥${money(await jgb.read.faceValue(), 0)} per unit`,
+  `JGB372  ${jgb.address}: ISIN ${await jgb.read.isin()}, face value ¥${formatMoney(await jgb.read.faceValue(), 0)} per unit`,
 );
 
 heading("Roles: each duty to its own account");
@@ -221,7 +215,7 @@ await send(
 await send(jpy.write.configureMinter([mintDesk!.account.address, 10_000_000n], as(trustBank!)));
 await send(jpy.write.mint([bob!.account.address, 3_000_000n], as(mintDesk!)));
 done(
-  `Bob placed ¥3,000,000 in trust; mint desk minted 3,000,000 CJPY to him (allowance left: ¥${money(await jpy.read.minterAllowance([mintDesk!.account.address]), 0)})`,
+  `Bob placed ¥3,000,000 in trust; mint desk minted 3,000,000 CJPY to him (allowance left: ¥${formatMoney(await jpy.read.minterAllowance([mintDesk!.account.address]), 0)})`,
 );
 await refused("mint beyond the allowance", "StablecoinMinterAllowanceExceeded", () =>
   jpy.write.mint([bob!.account.address, 8_000_000n], as(mintDesk!)),
@@ -271,7 +265,7 @@ heading("Dollar stablecoin: 2 decimals (cents)");
 await send(usd.write.allowAccounts([[mintDesk!.account.address, aliceNew!.account.address]], as(trustBank!)));
 await send(usd.write.configureMinter([mintDesk!.account.address, 1_000_000_00n], as(trustBank!)));
 await send(usd.write.mint([aliceNew!.account.address, 2_500_00n], as(mintDesk!)));
-done(`minted $${money(2_500_00n, 2)} to Alice (250000 base units of 1 cent)`);
+done(`minted $${formatMoney(2_500_00n, 2)} to Alice (250000 base units of 1 cent)`);
 
 heading("Pause: holder transfers stop, the registrar's remedies do not");
 await send(jgb.write.pause(as(admin!)));
@@ -300,16 +294,16 @@ for (const holder of holders) {
     who(address),
     balance.toString(),
     (await jgb.read.getFrozenTokens([address])).toString(),
-    money(await jpy.read.balanceOf([address]), 0),
-    money(await usd.read.balanceOf([address]), 2),
+    formatMoney(await jpy.read.balanceOf([address]), 0),
+    formatMoney(await usd.read.balanceOf([address]), 2),
   ]);
 }
 console.log(table.toString());
 const supply = await jgb.read.totalSupply();
 if (units !== supply) throw new Error(`JGB372 balances add up to ${units}, total supply is ${supply}`);
 done(
-  `JGB372 balances add up to the total supply (${supply} units = ¥${money(supply * (await jgb.read.faceValue()), 0)} face)`,
+  `JGB372 balances add up to the total supply (${supply} units = ¥${formatMoney(supply * (await jgb.read.faceValue()), 0)} face)`,
 );
-done(`CJPY total supply ¥${money(await jpy.read.totalSupply(), 0)} = yen held in trust`);
+done(`CJPY total supply ¥${formatMoney(await jpy.read.totalSupply(), 0)} = yen held in trust`);
 
 await connection.close();

@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import Table from "cli-table3";
 
-import { formatAmount, formatYen, renderTable, toJson } from "../../ts-src/cli/format.ts";
+import { formatAmount, formatMoney, formatYen, renderTable, toJson } from "../../ts-src/cli/format.ts";
 
 describe("ccp output formatting", () => {
   it("writes yen with thousands separators", () => {
@@ -10,6 +10,13 @@ describe("ccp output formatting", () => {
     expect(formatYen(1234567n)).to.equal("1,234,567");
     expect(formatYen(-1000n)).to.equal("-1,000");
     expect(formatAmount(-1234.5)).to.equal("-1,234.50");
+  });
+
+  it("writes amounts in base units with their decimals", () => {
+    expect(formatMoney(250_000n, 2)).to.equal("2,500.00");
+    expect(formatMoney(5n, 2)).to.equal("0.05");
+    expect(formatMoney(-123_456_789n, 3)).to.equal("-123,456.789");
+    expect(formatMoney(1_000_000n)).to.equal("1,000,000");
   });
 
   it("writes bigints in JSON as decimal strings", () => {

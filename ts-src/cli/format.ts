@@ -1,12 +1,25 @@
-/** Output helpers shared by the ccp commands: one JSON document, or readable tables. */
+/** Output helpers shared by the command-line outputs (the ccp commands, the demo): JSON, readable tables. */
 import Table from "cli-table3";
+
+/**
+ * An amount in base units as money, with thousands separators and every decimal shown.
+ *
+ * @example
+ *   formatMoney(1234567n); // "1,234,567"
+ *   formatMoney(250000n, 2); // "2,500.00"
+ */
+export function formatMoney(amount: bigint, decimals = 0): string {
+  const negative = amount < 0n;
+  const magnitude = negative ? -amount : amount;
+  const scale = 10n ** BigInt(decimals);
+  const grouped = (magnitude / scale).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const fraction = decimals === 0 ? "" : `.${(magnitude % scale).toString().padStart(decimals, "0")}`;
+  return `${negative ? "-" : ""}${grouped}${fraction}`;
+}
 
 /** Integer yen with thousands separators: 1234567n → "1,234,567". */
 export function formatYen(amount: bigint): string {
-  const negative = amount < 0n;
-  const digits = (negative ? -amount : amount).toString();
-  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return negative ? `-${grouped}` : grouped;
+  return formatMoney(amount, 0);
 }
 
 /** A float64 yen figure with two decimals and thousands separators. */

@@ -49,11 +49,16 @@ function nodeMajor(nodeBinary) {
   return Number(result.stdout.trim().split(".")[0]);
 }
 
-/** Returns the folder to put first on PATH so that `node` is 22+, or undefined if the current one is. */
+/**
+ * Makes sure a Node.js 22+ is at hand. Returns its major version and the folder to put first on PATH (undefined
+ * when the Node.js running this file is already 22+).
+ */
 function ensureNode() {
-  if (Number(process.versions.node.split(".")[0]) >= MIN_NODE_MAJOR) return undefined;
+  const current = Number(process.versions.node.split(".")[0]);
+  if (current >= MIN_NODE_MAJOR) return { major: current, dir: undefined };
   const toolchainNode = join(toolchainBin, "node");
-  if (!existsSync(toolchainNode) || nodeMajor(toolchainNode) < MIN_NODE_MAJOR) {
+  let major = existsSync(toolchainNode) ? nodeMajor(toolchainNode) : 0;
+  if (major < MIN_NODE_MAJOR) {
     process.stderr.write(
       `Node.js ${process.versions.node} is older than ${MIN_NODE_MAJOR}; installing Node.js ${MIN_NODE_MAJOR} ` +
         `from the npm registry into scripts/toolchain (once)…\n`,
@@ -61,24 +66,21 @@ function ensureNode() {
     const status = run("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], process.env, {
       cwd: toolchainDir,
     });
-    if (status !== 0 || nodeMajor(toolchainNode) < MIN_NODE_MAJOR) {
+    major = status === 0 ? nodeMajor(toolchainNode) : 0;
+    if (major < MIN_NODE_MAJOR) {
       fail(`could not install Node.js ${MIN_NODE_MAJOR} into ${toolchainDir} (npm ci exited ${status})`);
     }
   }
-  return toolchainBin;
+  return { major, dir: toolchainBin };
 }
 
-function setupStamp(env) {
+function setupStamp(nodeMajorVersion) {
   const lock = readFileSync(join(root, "package-lock.json"));
-  const version = spawnSync("node", ["-p", "process.versions.node"], { env, encoding: "utf8" }).stdout.trim();
-  return createHash("sha256")
-    .update(lock)
-    .update(`node ${version.split(".")[0]}`)
-    .digest("hex");
+  return createHash("sha256").update(lock).update(`node ${nodeMajorVersion}`).digest("hex");
 }
 
-function ensureDependencies(env) {
-  const stamp = setupStamp(env);
+function ensureDependencies(env, nodeMajorVersion) {
+  const stamp = setupStamp(nodeMajorVersion);
   if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp) return;
   process.stderr.write("Installing the project's dependencies (npm install, from package-lock.json)…\n");
   const status = run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], env);
@@ -86,11 +88,11 @@ function ensureDependencies(env) {
   writeFileSync(stampFile, stamp);
 }
 
-const nodeDir = ensureNode();
+const node = ensureNode();
 const env = { ...process.env };
 const pathKey = Object.keys(env).find((key) => key.toUpperCase() === "PATH") ?? "PATH";
-env[pathKey] = [nodeDir, join(root, "node_modules", ".bin"), env[pathKey]].filter(Boolean).join(delimiter);
-ensureDependencies(env);
+env[pathKey] = [node.dir, join(root, "node_modules", ".bin"), env[pathKey]].filter(Boolean).join(delimiter);
+ensureDependencies(env, node.major);
 
 const [command, ...args] = process.argv.slice(2);
 if (command !== undefined) process.exit(run(command, args, env));

@@ -1,5 +1,5 @@
 /**
- * Margin benchmark: the issue's large case (10,000 accounts, 2,000 instruments of which 10% options, 1,250
+ * Margin benchmark: a CCP-sized case (10,000 accounts, 2,000 instruments of which 10% options, 1,250
  * historical + 50 stress scenarios, 1–50 positions per account), generated once with a fixed seed and cached
  * under bench/cases/ (gitignored), then the whole command `node scripts/ccp.mjs margin <folder> --json` run
  * as a child process: wall time from spawn to exit, and peak RSS (CCP_REPORT_RSS=1 makes ccp print

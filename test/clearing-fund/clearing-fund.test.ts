@@ -1,4 +1,4 @@
-/** Clearing-fund requirement (SPEC 5, seed 004): known answers worked by hand, properties, bad input. */
+/** Clearing-fund requirement (JSCC IRS clearing fund rule, effective 2023-05-22): known answers worked by hand, properties, bad input. */
 import { expect } from "chai";
 import fc from "fast-check";
 

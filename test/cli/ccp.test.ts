@@ -13,7 +13,7 @@ describe("ccp command line", function () {
   after(() => rmSync(temp, { recursive: true, force: true }));
 
   describe("ccp margin", () => {
-    it("--json prints exactly one JSON document in the issue's format", () => {
+    it("--json prints exactly one JSON document in the documented format", () => {
       const result = ccp(["margin", "data/examples/margin", "--json"]);
       expect(result.status).to.equal(0);
       expect(result.stderr).to.equal("");

@@ -1,4 +1,4 @@
-/** Collateral fees (SPEC 6, seed 001): known answers worked by hand, rounding, bad input. */
+/** Collateral fees (JSCC collateral fees, rule outline of 2023-12-14): known answers worked by hand, rounding, bad input. */
 import { expect } from "chai";
 
 import { FeesInputError } from "../../ts-src/fees/errors.ts";

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference for test/margin/known-answers.test.ts.
 
-Re-implements issue 3's margin conventions from the text (pure Python, math.erfc for the normal CDF), on the
+Re-implements the margin conventions of docs/margin.md from the text (pure Python, math.erfc for the normal CDF), on the
 small data set that the test builds, and prints each account's ES, NOV and IM. The test pastes these figures as
 literals: the code under test never computes its own expected values. Run: python3 test/margin/known_answers.py
 """

@@ -1,5 +1,6 @@
 /**
- * The clearing-fund requirement (SPEC section 5; JSCC rule of seed 004, in force from 2023-05-22). Pure.
+ * The clearing-fund requirement (JSCC, IRS clearing fund rule change, in force from
+ * 2023-05-22). Pure.
  *
  * 1. Uncollateralised stress risk of an account = stress loss − min(IM required, IM deposited), where the IM
  *    required is taken as if client additional margin (CAM) were not applied (it keeps the capital- and

@@ -1,4 +1,4 @@
-/** Data of the clearing-fund requirement (SPEC section 5, seed 004). Amounts are integer yen (bigint). */
+/** Data of the clearing-fund requirement (JSCC IRS clearing fund rule, effective 2023-05-22). Amounts are integer yen (bigint). */
 
 export type AccountType = "house" | "customer";
 

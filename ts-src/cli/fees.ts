@@ -35,7 +35,7 @@ export function feesTable(result: FeesResult): string {
 export function registerFees(program: Command, output: Output): void {
   program
     .command("fees")
-    .description("collateral fees: negative-rate trust fee, JGB and US Treasury custody fees (SPEC 6)")
+    .description("collateral fees: negative-rate trust fee, JGB and US Treasury custody fees")
     .argument("<input>", "input JSON file (see docs/margin.md)")
     .option("--json", "print one JSON document instead of a table")
     .action((input: string, options: { json?: boolean }) => {

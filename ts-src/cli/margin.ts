@@ -39,7 +39,7 @@ export function marginTable(report: MarginReport): string {
 export function registerMargin(program: Command, output: Output): void {
   program
     .command("margin")
-    .description("initial margin per account: filtered historical ES − net option value (issue 3)")
+    .description("initial margin per account: filtered historical ES − net option value")
     .argument(
       "<folder>",
       "folder with factors.csv, market.csv, instruments.csv, positions.csv [, stress.csv, params.json]",

@@ -1,5 +1,5 @@
 /**
- * Collateral fees per clearing participant for one calculation period (SPEC section 6, seed 001). Pure and
+ * Collateral fees per clearing participant for one calculation period (JSCC rule outline of 2023-12-14). Pure and
  * exact: every fee is a rational number of yen until the end, then rounded down to whole yen (円未満切捨て),
  * each fee on its own; the total is the sum of the rounded fees.
  *

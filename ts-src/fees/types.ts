@@ -1,5 +1,6 @@
 /**
- * Data of the collateral fees (SPEC section 6; JSCC rule outline of seed 001, from 2024-04-01). Yen amounts
+ * Data of the collateral fees (JSCC rule outline of 2023-12-14 on yen collateral
+ * investment and collateral fees, in effect from 2024-04-01). Yen amounts
  * are bigint; rates, exchange rates and dollar amounts are exact decimals ({@link Fraction}).
  */
 import type { Fraction } from "../shared/fraction.ts";

@@ -1,6 +1,6 @@
 /**
  * The margin maths: JSCC-style filtered historical simulation, expected shortfall and net option value.
- * Pure: data in, data out (no files, no clock, no logging). The conventions are those of issue 3, repeated in
+ * Pure: data in, data out (no files, no clock, no logging). The conventions are those documented in
  * docs/margin.md; every step is float64, and the only rounding is the final ⌈ES − NOV⌉.
  *
  * Determinism: an account's P&L vector is summed over its positions in instrument-id order, and its tail

@@ -64,7 +64,8 @@ library CollateralAccountLogic {
         if (account == bytes32(0)) revert ICollateralEscrow.CollateralEscrowInvalidAccountId(account);
         Account storage acct = book.accounts[account];
         if (acct.state.status() != 0) revert ICollateralEscrow.CollateralEscrowAccountExists(account);
-        if (owner == address(0) || owner == beneficiary) revert ICollateralEscrow.CollateralEscrowInvalidOwner(owner);
+        if (owner == address(0) || owner == beneficiary)
+            revert ICollateralEscrow.CollateralEscrowInvalidOwner(owner);
         if (book.participantInDefault[owner]) {
             revert ICollateralEscrow.CollateralEscrowParticipantInDefault(account, owner);
         }
@@ -75,7 +76,12 @@ library CollateralAccountLogic {
     }
 
     /// @dev See `ICollateralEscrow.setPortAcceptance`: `participant` is the caller.
-    function setPortAcceptance(Book storage book, bytes32 account, address participant, bool accepted) external {
+    function setPortAcceptance(
+        Book storage book,
+        bytes32 account,
+        address participant,
+        bool accepted
+    ) external {
         AccountWord state = book.accounts[account].state;
         if (state.status() == 0) revert ICollateralEscrow.CollateralEscrowUnknownAccount(account);
         if (!state.hasFlag(AccountWordLibrary.CUSTOMER)) {
@@ -120,13 +126,19 @@ library CollateralAccountLogic {
         bytes32 account,
         IERC20[] calldata assets
     ) external {
-        (uint256[] memory amounts, bool[] memory securityTokens) = _bookSeizure(book, schedule, account, assets);
+        (uint256[] memory amounts, bool[] memory securityTokens) = _bookSeizure(
+            book,
+            schedule,
+            account,
+            assets
+        );
         address wallet = book.defaultManagementWallet;
         for (uint256 i = 0; i < assets.length; ++i) {
             IERC20 asset = assets[i];
             uint256 amount = amounts[i];
-            bool forced = securityTokens[i] &&
-                !IERC7943Fungible(address(asset)).canTransfer(address(this), wallet, amount);
+            bool forced =
+                securityTokens[i] &&
+                    !IERC7943Fungible(address(asset)).canTransfer(address(this), wallet, amount);
             emit ICollateralEscrow.CollateralSeized(account, asset, wallet, amount, forced);
             if (forced) {
                 ISecurityToken(address(asset)).forcedTransfer(
@@ -150,7 +162,8 @@ library CollateralAccountLogic {
             revert ICollateralEscrow.CollateralEscrowNotCustomerAccount(account);
         }
         address owner = acct.owner;
-        if (!book.participantInDefault[owner]) revert ICollateralEscrow.CollateralEscrowParticipantNotInDefault(owner);
+        if (!book.participantInDefault[owner])
+            revert ICollateralEscrow.CollateralEscrowParticipantNotInDefault(owner);
         if (newOwner == address(0) || newOwner == acct.beneficiary) {
             revert ICollateralEscrow.CollateralEscrowInvalidOwner(newOwner);
         }
@@ -229,7 +242,10 @@ library CollateralAccountLogic {
         if (position == AccountWordLibrary.MAX_ASSETS) {
             position = state.assetCount();
             if (position == AccountWordLibrary.MAX_ASSETS) {
-                revert ICollateralEscrow.CollateralEscrowTooManyAssets(account, AccountWordLibrary.MAX_ASSETS);
+                revert ICollateralEscrow.CollateralEscrowTooManyAssets(
+                    account,
+                    AccountWordLibrary.MAX_ASSETS
+                );
             }
             state = state.withAssetId(position, id);
         } else {
@@ -237,7 +253,13 @@ library CollateralAccountLogic {
         }
         // held <= MAX_HOLDING, so the subtraction cannot underflow.
         if (amount > MAX_HOLDING - held) {
-            revert ICollateralEscrow.CollateralEscrowHoldingTooLarge(account, asset, held, amount, MAX_HOLDING);
+            revert ICollateralEscrow.CollateralEscrowHoldingTooLarge(
+                account,
+                asset,
+                held,
+                amount,
+                MAX_HOLDING
+            );
         }
         setAmountAt(acct, position, held + amount);
         return state;
@@ -255,7 +277,8 @@ library CollateralAccountLogic {
     ) internal returns (AccountWord) {
         uint256 position = state.positionOf(id);
         uint256 held = position == AccountWordLibrary.MAX_ASSETS ? 0 : amountAt(acct, position);
-        if (held < amount) revert ICollateralEscrow.CollateralEscrowInsufficientHolding(account, asset, held, amount);
+        if (held < amount)
+            revert ICollateralEscrow.CollateralEscrowInsufficientHolding(account, asset, held, amount);
         if (held > amount) {
             // No underflow: held > amount.
             unchecked {
@@ -301,13 +324,15 @@ library CollateralAccountLogic {
         Account storage acct = book.accounts[account];
         AccountWord state = acct.state;
         if (state.status() == 0) revert ICollateralEscrow.CollateralEscrowUnknownAccount(account);
-        if (state.status() != DEFAULTED) revert ICollateralEscrow.CollateralEscrowAccountNotInDefault(account);
+        if (state.status() != DEFAULTED)
+            revert ICollateralEscrow.CollateralEscrowAccountNotInDefault(account);
         amounts = new uint256[](assets.length);
         securityTokens = new bool[](assets.length);
         // Each asset must be held and appear once, so the loop stops after at most MAX_ASSETS + 1 turns.
         for (uint256 i = 0; i < assets.length; ++i) {
             for (uint256 j = 0; j < i; ++j) {
-                if (assets[j] == assets[i]) revert ICollateralEscrow.CollateralEscrowDuplicateAsset(assets[i]);
+                if (assets[j] == assets[i])
+                    revert ICollateralEscrow.CollateralEscrowDuplicateAsset(assets[i]);
             }
             (state, amounts[i], securityTokens[i]) = _emptyHolding(acct, schedule, account, state, assets[i]);
         }

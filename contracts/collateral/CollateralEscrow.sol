@@ -106,11 +106,11 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
         _bookDeposit(account, asset, amount);
         // A permit that fails (front-run by someone who submitted it first, or a token without permit) is not an
         // error: the transfer below needs only the allowance, whoever set it.
-        try IERC20Permit(address(asset)).permit(msg.sender, address(this), amount, deadline, v, r, s) {
-            // The allowance is set.
-        } catch {
-            // The transfer below refuses if the allowance is short.
-        }
+        /* solhint-disable no-empty-blocks */
+        try
+            IERC20Permit(address(asset)).permit(msg.sender, address(this), amount, deadline, v, r, s)
+        {} catch {}
+        /* solhint-enable no-empty-blocks */
         asset.safeTransferFrom(msg.sender, address(this), amount);
     }
 
@@ -192,7 +192,8 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
         uint256[] calldata requirements
     ) external onlyRole(MARGIN_ROLE) {
         uint256 count = accounts.length;
-        if (requirements.length != count) revert CollateralEscrowArrayLengthMismatch(count, requirements.length);
+        if (requirements.length != count)
+            revert CollateralEscrowArrayLengthMismatch(count, requirements.length);
         if (cycle == 0 || asOf == 0) revert CollateralEscrowInvalidCycle(cycle, asOf);
         _checkDeadline(callDeadline);
         uint32 recorded = _book.cycleDates[cycle];
@@ -204,7 +205,7 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
         for (uint256 i = 0; i < count; ++i) {
             _postRequirement(accounts[i], requirements[i], cycle, callDeadline);
         }
-        emit RequirementsPosted(cycle, asOf, count);
+        emit RequirementsPosted(cycle, asOf, accounts, requirements);
     }
 
     /// @inheritdoc ICollateralEscrow
@@ -232,7 +233,10 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
     }
 
     /// @inheritdoc ICollateralEscrow
-    function seize(bytes32 account, IERC20[] calldata assets) external nonReentrant onlyRole(DEFAULT_MANAGER_ROLE) {
+    function seize(
+        bytes32 account,
+        IERC20[] calldata assets
+    ) external nonReentrant onlyRole(DEFAULT_MANAGER_ROLE) {
         _book.seize(_schedule, account, assets);
     }
 
@@ -275,7 +279,13 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
     function haircutValueOf(IERC20 asset, uint256 amount) external view returns (uint256 value) {
         uint256 id = _schedule.idOf(asset);
         if (amount > CollateralAccountLogic.MAX_HOLDING) {
-            revert CollateralEscrowHoldingTooLarge(bytes32(0), asset, 0, amount, CollateralAccountLogic.MAX_HOLDING);
+            revert CollateralEscrowHoldingTooLarge(
+                bytes32(0),
+                asset,
+                0,
+                amount,
+                CollateralAccountLogic.MAX_HOLDING
+            );
         }
         (, value) = _haircutValue(id, _schedule.words[id], amount, true);
     }
@@ -409,17 +419,25 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
     }
 
     /// @dev Sets one account's requirement and cycle, then evaluates it.
-    function _postRequirement(bytes32 account, uint256 requirement, uint32 cycle, uint64 callDeadline) private {
+    function _postRequirement(
+        bytes32 account,
+        uint256 requirement,
+        uint32 cycle,
+        uint64 callDeadline
+    ) private {
         CollateralAccountLogic.Account storage acct = _book.accounts[account];
         AccountWord state = acct.state;
         CollateralAccountLogic.checkActive(account, state);
         if (cycle < state.cycle()) revert CollateralEscrowStaleCycle(account, cycle, state.cycle());
         if (requirement > AccountWordLibrary.MAX_REQUIREMENT) {
-            revert CollateralEscrowRequirementTooLarge(account, requirement, AccountWordLibrary.MAX_REQUIREMENT);
+            revert CollateralEscrowRequirementTooLarge(
+                account,
+                requirement,
+                AccountWordLibrary.MAX_REQUIREMENT
+            );
         }
         AccountWord next = _evaluate(account, acct, state.withRequirement(requirement, cycle), callDeadline);
         if (AccountWord.unwrap(next) != AccountWord.unwrap(state)) acct.state = next;
-        emit RequirementPosted(account, cycle, requirement);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -427,21 +445,29 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
     // ------------------------------------------------------------------------------------------------------------
 
     /// @dev The account's collateral value in yen (see {ICollateralEscrow}). With `revertOnStale`, a stale price or
-    /// rate reverts with its error; without, it gives `fresh` false.
+    /// rate reverts with its error; without, it gives `fresh` false. The concentration limits are applied only when
+    /// one of the assets has one (else the value is the total of the haircut values).
     function _accountValue(
         CollateralAccountLogic.Account storage acct,
         AccountWord state,
         bool revertOnStale
     ) private view returns (bool, uint256) {
-        uint256 count = state.assetCount();
         uint256[8] memory values;
         uint256[8] memory limits;
+        uint256 total = 0;
+        bool limited = false;
+        uint256 count = state.assetCount();
         for (uint256 p = 0; p < count; ++p) {
             bool fresh;
             (fresh, values[p], limits[p]) = _positionValue(acct, state, p, revertOnStale);
             if (!fresh) return (false, 0);
+            // No overflow: at most 8 values, each below 2^236 (see CollateralValuation).
+            unchecked {
+                total += values[p];
+            }
+            if (limits[p] < CollateralScheduleLogic.BPS) limited = true;
         }
-        return (true, CollateralValuation.cappedTotal(values, limits, count));
+        return (true, limited ? CollateralValuation.cappedTotal(values, limits, count) : total);
     }
 
     /// @dev The haircut value and concentration limit of the holding at `position`.

@@ -57,7 +57,9 @@ library CollateralScheduleLogic {
 
     /// @dev Configures the yen, at index 0, at its fixed rate of 1.
     function initialize(Schedule storage schedule) internal {
-        schedule.currencies.push(Currency({code: _YEN, maxAge: type(uint32).max, rate: uint64(FX_ONE), time: 0}));
+        schedule.currencies.push(
+            Currency({code: _YEN, maxAge: type(uint32).max, rate: uint64(FX_ONE), time: 0})
+        );
         schedule.currencyIndexPlusOne[_YEN] = 1;
         emit ICollateralSchedule.CurrencyConfigured(_YEN, type(uint32).max);
     }
@@ -67,7 +69,11 @@ library CollateralScheduleLogic {
     // ------------------------------------------------------------------------------------------------------------
 
     /// @dev See `ICollateralSchedule.listAsset`.
-    function listAsset(Schedule storage schedule, IERC20 asset, ICollateralSchedule.AssetTerms calldata terms) external {
+    function listAsset(
+        Schedule storage schedule,
+        IERC20 asset,
+        ICollateralSchedule.AssetTerms calldata terms
+    ) external {
         uint256 currencyIndex = currencyIndexOf(schedule, terms.currency);
         _checkTerms(terms.haircutBps, terms.concentrationLimitBps, terms.maxPriceAge, terms.pricedAtPar);
         uint256 id = schedule.ids[asset];
@@ -75,27 +81,9 @@ library CollateralScheduleLogic {
         uint256 decimals;
         uint256 flags;
         if (id != 0) {
-            word = schedule.words[id];
-            if (word.isListed()) revert ICollateralSchedule.CollateralScheduleAssetAlreadyListed(asset);
-            if (word.currencyIndex() != currencyIndex) {
-                revert ICollateralSchedule.CollateralScheduleCurrencyChanged(
-                    asset,
-                    terms.currency,
-                    schedule.currencies[word.currencyIndex()].code
-                );
-            }
-            decimals = word.decimals();
-            flags = word.flags() & AssetWordLibrary.SECURITY_TOKEN;
+            (word, decimals, flags) = _relisted(schedule, asset, id, currencyIndex, terms.currency);
         } else {
-            decimals = _readDecimals(asset);
-            _checkTokenCurrency(asset, terms.currency);
-            if (ERC165Checker.supportsInterface(address(asset), type(IERC7943Fungible).interfaceId)) {
-                flags = AssetWordLibrary.SECURITY_TOKEN;
-            }
-            if (schedule.assets.length >= MAX_ASSETS) revert ICollateralSchedule.CollateralScheduleFull(MAX_ASSETS);
-            schedule.assets.push(asset);
-            id = schedule.assets.length;
-            schedule.ids[asset] = id;
+            (id, decimals, flags) = _registered(schedule, asset, terms.currency);
         }
         flags |= AssetWordLibrary.LISTED | (terms.pricedAtPar ? AssetWordLibrary.PAR : 0);
         AssetWord newTerms = AssetWordLibrary.pack(
@@ -109,7 +97,7 @@ library CollateralScheduleLogic {
         schedule.words[id] = word.withTerms(newTerms);
         emit ICollateralSchedule.AssetListed(
             asset,
-            // Exact: id <= MAX_ASSETS = 2^16 - 1 and decimals <= 18, checked above.
+            // Exact: id <= MAX_ASSETS = 2^16 - 1 and decimals <= 18, checked when first listed.
             uint16(id),
             terms.currency,
             uint8(decimals),
@@ -301,7 +289,8 @@ library CollateralScheduleLogic {
     /// @dev The ID of a listed asset; reverts if it was never listed or is delisted.
     function listedIdOf(Schedule storage schedule, IERC20 asset) internal view returns (uint256 id) {
         id = idOf(schedule, asset);
-        if (!schedule.words[id].isListed()) revert ICollateralSchedule.CollateralScheduleIneligibleAsset(asset);
+        if (!schedule.words[id].isListed())
+            revert ICollateralSchedule.CollateralScheduleIneligibleAsset(asset);
     }
 
     /// @dev The index of a configured currency; reverts if it is not configured.
@@ -314,6 +303,46 @@ library CollateralScheduleLogic {
     // ------------------------------------------------------------------------------------------------------------
     // Private
     // ------------------------------------------------------------------------------------------------------------
+
+    /// @dev A delisted asset listed again: its word (price kept), decimals and security-token flag; the currency
+    /// must be the one it was listed in.
+    function _relisted(
+        Schedule storage schedule,
+        IERC20 asset,
+        uint256 id,
+        uint256 currencyIndex,
+        bytes3 currency
+    ) private view returns (AssetWord word, uint256 decimals, uint256 flags) {
+        word = schedule.words[id];
+        if (word.isListed()) revert ICollateralSchedule.CollateralScheduleAssetAlreadyListed(asset);
+        if (word.currencyIndex() != currencyIndex) {
+            revert ICollateralSchedule.CollateralScheduleCurrencyChanged(
+                asset,
+                currency,
+                schedule.currencies[word.currencyIndex()].code
+            );
+        }
+        return (word, word.decimals(), word.flags() & AssetWordLibrary.SECURITY_TOKEN);
+    }
+
+    /// @dev A new asset: checks the token (code, decimals, currency), tells a security token by ERC-165, gives it
+    /// the next ID.
+    function _registered(
+        Schedule storage schedule,
+        IERC20 asset,
+        bytes3 currency
+    ) private returns (uint256 id, uint256 decimals, uint256 flags) {
+        decimals = _readDecimals(asset);
+        _checkTokenCurrency(asset, currency);
+        if (ERC165Checker.supportsInterface(address(asset), type(IERC7943Fungible).interfaceId)) {
+            flags = AssetWordLibrary.SECURITY_TOKEN;
+        }
+        if (schedule.assets.length >= MAX_ASSETS)
+            revert ICollateralSchedule.CollateralScheduleFull(MAX_ASSETS);
+        schedule.assets.push(asset);
+        id = schedule.assets.length;
+        schedule.ids[asset] = id;
+    }
 
     function _checkTerms(uint256 haircutBps, uint256 limitBps, uint256 maxPriceAge, bool par) private pure {
         if (haircutBps > BPS) revert ICollateralSchedule.CollateralScheduleInvalidHaircut(haircutBps, BPS);
@@ -329,7 +358,11 @@ library CollateralScheduleLogic {
         if (address(asset).code.length == 0) revert ICollateralSchedule.CollateralScheduleInvalidAsset(asset);
         try IERC20Metadata(address(asset)).decimals() returns (uint8 decimals) {
             if (decimals > _MAX_DECIMALS) {
-                revert ICollateralSchedule.CollateralScheduleUnsupportedDecimals(asset, decimals, _MAX_DECIMALS);
+                revert ICollateralSchedule.CollateralScheduleUnsupportedDecimals(
+                    asset,
+                    decimals,
+                    _MAX_DECIMALS
+                );
             }
             return decimals;
         } catch {
@@ -340,7 +373,9 @@ library CollateralScheduleLogic {
     /// @dev If the token answers `currency()` (as the project's security tokens and stablecoins do), it must be
     /// `currency`: listing a dollar coin as yen would misvalue it 150-fold.
     function _checkTokenCurrency(IERC20 asset, bytes3 currency) private view {
-        (bool success, bytes memory answer) = address(asset).staticcall(abi.encodeWithSignature("currency()"));
+        (bool success, bytes memory answer) = address(asset).staticcall(
+            abi.encodeWithSignature("currency()")
+        );
         if (!success || answer.length < 32) return;
         bytes3 tokenCurrency = bytes3(abi.decode(answer, (bytes32)));
         if (tokenCurrency != currency) {
@@ -350,7 +385,8 @@ library CollateralScheduleLogic {
 
     /// @dev An observation time must be set, not in the future, and not older than the one it replaces.
     function _checkTime(uint256 time, uint256 current) private view {
-        if (time == 0 || time > block.timestamp) revert IPriceBoard.PriceBoardInvalidTime(time, block.timestamp);
+        if (time == 0 || time > block.timestamp)
+            revert IPriceBoard.PriceBoardInvalidTime(time, block.timestamp);
         if (time < current) revert IPriceBoard.PriceBoardOutdated(time, current);
     }
 

@@ -62,30 +62,44 @@ abstract contract PriceBoard is IPriceBoard, CollateralSchedule {
         uint256 quantity,
         bool revertOnStale
     ) internal view returns (bool fresh, uint256 value) {
-        uint256 haircut = word.haircutBps();
-        if (!word.isListed() || haircut == CollateralScheduleLogic.BPS) return (true, 0);
+        // The fields of the word are read in place (see AssetWord's layout): this runs once per holding in every
+        // valuation, a hundred times in a requirement batch.
+        uint256 raw = AssetWord.unwrap(word);
+        uint256 haircut = raw & 0xffff;
+        uint256 flags = (raw >> AssetWordLibrary.FLAGS_SHIFT) & 0xff;
+        if (flags & AssetWordLibrary.LISTED == 0 || haircut == CollateralScheduleLogic.BPS) return (true, 0);
         uint256 price = CollateralScheduleLogic.PRICE_ONE;
-        if (word.flags() & AssetWordLibrary.PAR == 0) {
-            price = word.price();
-            uint256 time = word.priceTime();
-            uint256 maxAge = word.maxPriceAge();
-            if (time == 0 || block.timestamp - time > maxAge) {
-                if (revertOnStale) revert PriceBoardStalePrice(_schedule.assets[id - 1], time, maxAge, block.timestamp);
+        if (flags & AssetWordLibrary.PAR == 0) {
+            price = (raw >> AssetWordLibrary.PRICE_SHIFT) & AssetWordLibrary.MAX_PRICE;
+            uint256 time = raw >> AssetWordLibrary.TIME_SHIFT;
+            uint256 maxAge = (raw >> AssetWordLibrary.MAX_AGE_SHIFT) & 0xffffffff;
+            if (_isStale(time, maxAge)) {
+                if (revertOnStale)
+                    revert PriceBoardStalePrice(_schedule.assets[id - 1], time, maxAge, block.timestamp);
                 return (false, 0);
             }
         }
         uint256 rate = CollateralScheduleLogic.FX_ONE;
-        uint256 index = word.currencyIndex();
+        uint256 index = (raw >> AssetWordLibrary.CURRENCY_SHIFT) & 0xff;
         if (index != CollateralScheduleLogic.YEN_INDEX) {
             CollateralScheduleLogic.Currency storage currency = _schedule.currencies[index];
             rate = currency.rate;
             uint256 time = currency.time;
             uint256 maxAge = currency.maxAge;
-            if (time == 0 || block.timestamp - time > maxAge) {
+            if (_isStale(time, maxAge)) {
                 if (revertOnStale) revert PriceBoardStaleFxRate(currency.code, time, maxAge, block.timestamp);
                 return (false, 0);
             }
         }
-        return (true, CollateralValuation.haircutValue(quantity, price, rate, haircut, word.decimals()));
+        uint256 decimals = (raw >> AssetWordLibrary.DECIMALS_SHIFT) & 0xff;
+        return (true, CollateralValuation.haircutValue(quantity, price, rate, haircut, decimals));
+    }
+
+    /// @dev Whether a price or rate observed at `time` (0: never) is older than `maxAge` now.
+    function _isStale(uint256 time, uint256 maxAge) private view returns (bool) {
+        // No underflow: a time is never posted later than the block it is posted in.
+        unchecked {
+            return time == 0 || block.timestamp - time > maxAge;
+        }
     }
 }

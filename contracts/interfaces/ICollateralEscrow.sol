@@ -61,6 +61,8 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     /// @param deadline Unix seconds after which, unmet, the account may be declared in default.
     /// @param shortfall Requirement minus collateral value when the call opened, in yen.
     /// @param open Whether the call is open now.
+    // A return value in memory, its fields in reading order: storage packing does not apply.
+    // solhint-disable-next-line gas-struct-packing
     struct MarginCall {
         uint64 id;
         uint32 cycle;
@@ -81,6 +83,8 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     /// @param assets The assets held, in no particular order (at most `MAX_ASSETS_PER_ACCOUNT`).
     /// @param amounts The quantity of each, in base units.
     /// @param call The open margin call, or the last one.
+    // A return value in memory, its fields in reading order: storage packing does not apply.
+    // solhint-disable-next-line gas-struct-packing
     struct AccountView {
         address owner;
         address beneficiary;
@@ -110,11 +114,9 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     /// @notice `by` substituted collateral in one transaction: `ins` came from it, `outs` went to it.
     event Substituted(bytes32 indexed account, address indexed by, Leg[] ins, Leg[] outs);
 
-    /// @notice The requirement of `account` was set to `requirement` yen for `cycle`.
-    event RequirementPosted(bytes32 indexed account, uint32 indexed cycle, uint256 requirement);
-
-    /// @notice A batch of `count` requirements of `cycle` (as of `asOf`, yyyymmdd) was posted.
-    event RequirementsPosted(uint32 indexed cycle, uint32 asOf, uint256 count);
+    /// @notice The requirements of `cycle` (as of `asOf`, yyyymmdd) were posted: `requirements[i]` yen for
+    /// `accounts[i]` (one event per batch: cheaper than one per account; calls opened or met have their own).
+    event RequirementsPosted(uint32 indexed cycle, uint32 asOf, bytes32[] accounts, uint256[] requirements);
 
     /// @notice A margin call opened: `shortfall` yen to cover by `deadline` (unix seconds).
     event MarginCalled(
@@ -207,7 +209,13 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     error CollateralEscrowTooManyAssets(bytes32 account, uint256 max);
 
     /// @notice The account holds `held` of `asset`: `amount` more would take it above `max` (2^128 - 1).
-    error CollateralEscrowHoldingTooLarge(bytes32 account, IERC20 asset, uint256 held, uint256 amount, uint256 max);
+    error CollateralEscrowHoldingTooLarge(
+        bytes32 account,
+        IERC20 asset,
+        uint256 held,
+        uint256 amount,
+        uint256 max
+    );
 
     /// @notice The operation would leave the account's collateral value `value` below its requirement `required`
     /// (both in yen).

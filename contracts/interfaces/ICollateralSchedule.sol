@@ -44,6 +44,8 @@ interface ICollateralSchedule {
     /// @param terms The asset's terms.
     /// @param price The last posted price of one whole token in its currency, scaled by 10^8 (10^8 at par).
     /// @param priceTime When that price was observed (unix seconds; 0: never posted).
+    // A return value in memory, its fields in reading order: storage packing does not apply.
+    // solhint-disable-next-line gas-struct-packing
     struct AssetInfo {
         uint16 id;
         bool listed;

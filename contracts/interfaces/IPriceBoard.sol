@@ -51,11 +51,19 @@ interface IPriceBoard {
 
     /// @notice Posts prices: `prices[i]` of `assets[i]`, observed at `times[i]`. Each asset must be scheduled (listed
     /// or delisted) and not priced at par. All or nothing. Only `PRICE_FEED_ROLE`.
-    function postPrices(IERC20[] calldata assets, uint256[] calldata prices, uint64[] calldata times) external;
+    function postPrices(
+        IERC20[] calldata assets,
+        uint256[] calldata prices,
+        uint64[] calldata times
+    ) external;
 
     /// @notice Posts FX rates to the yen: `rates[i]` of `currencies[i]`, observed at `times[i]`. Each currency must
     /// be configured and not the yen. All or nothing. Only `PRICE_FEED_ROLE`.
-    function postFxRates(bytes3[] calldata currencies, uint256[] calldata rates, uint64[] calldata times) external;
+    function postFxRates(
+        bytes3[] calldata currencies,
+        uint256[] calldata rates,
+        uint64[] calldata times
+    ) external;
 
     /// @notice The role that posts prices and FX rates.
     function PRICE_FEED_ROLE() external view returns (bytes32);

@@ -76,7 +76,11 @@ library AccountWordLibrary {
     }
 
     /// @notice The word with a new requirement (`<= MAX_REQUIREMENT`, checked by the caller) and cycle.
-    function withRequirement(AccountWord word, uint256 newRequirement, uint32 newCycle) internal pure returns (AccountWord) {
+    function withRequirement(
+        AccountWord word,
+        uint256 newRequirement,
+        uint32 newCycle
+    ) internal pure returns (AccountWord) {
         return
             AccountWord.wrap(
                 (AccountWord.unwrap(word) & ~_REQUIREMENT_AND_CYCLE_MASK) |

@@ -20,16 +20,16 @@ library AssetWordLibrary {
     /// @dev The largest price the word stores (96 bits).
     uint256 internal constant MAX_PRICE = type(uint96).max;
 
-    uint256 private constant _LIMIT_SHIFT = 16;
-    uint256 private constant _DECIMALS_SHIFT = 32;
-    uint256 private constant _FLAGS_SHIFT = 40;
-    uint256 private constant _CURRENCY_SHIFT = 48;
-    uint256 private constant _MAX_AGE_SHIFT = 56;
-    uint256 private constant _PRICE_SHIFT = 88;
-    uint256 private constant _TIME_SHIFT = 184;
+    uint256 internal constant LIMIT_SHIFT = 16;
+    uint256 internal constant DECIMALS_SHIFT = 32;
+    uint256 internal constant FLAGS_SHIFT = 40;
+    uint256 internal constant CURRENCY_SHIFT = 48;
+    uint256 internal constant MAX_AGE_SHIFT = 56;
+    uint256 internal constant PRICE_SHIFT = 88;
+    uint256 internal constant TIME_SHIFT = 184;
 
     /// @dev Everything but the price and its time: the bits `withTerms` rewrites.
-    uint256 private constant _TERMS_MASK = (1 << _PRICE_SHIFT) - 1;
+    uint256 private constant _TERMS_MASK = (1 << PRICE_SHIFT) - 1;
 
     /// @notice A word with these terms and no price.
     function pack(
@@ -45,11 +45,11 @@ library AssetWordLibrary {
         return
             AssetWord.wrap(
                 haircutBps_ |
-                    (limitBps_ << _LIMIT_SHIFT) |
-                    (decimals_ << _DECIMALS_SHIFT) |
-                    (flags_ << _FLAGS_SHIFT) |
-                    (currencyIndex_ << _CURRENCY_SHIFT) |
-                    (maxPriceAge_ << _MAX_AGE_SHIFT)
+                    (limitBps_ << LIMIT_SHIFT) |
+                    (decimals_ << DECIMALS_SHIFT) |
+                    (flags_ << FLAGS_SHIFT) |
+                    (currencyIndex_ << CURRENCY_SHIFT) |
+                    (maxPriceAge_ << MAX_AGE_SHIFT)
             );
     }
 
@@ -58,15 +58,15 @@ library AssetWordLibrary {
     }
 
     function limitBps(AssetWord word) internal pure returns (uint256) {
-        return (AssetWord.unwrap(word) >> _LIMIT_SHIFT) & 0xffff;
+        return (AssetWord.unwrap(word) >> LIMIT_SHIFT) & 0xffff;
     }
 
     function decimals(AssetWord word) internal pure returns (uint256) {
-        return (AssetWord.unwrap(word) >> _DECIMALS_SHIFT) & 0xff;
+        return (AssetWord.unwrap(word) >> DECIMALS_SHIFT) & 0xff;
     }
 
     function flags(AssetWord word) internal pure returns (uint256) {
-        return (AssetWord.unwrap(word) >> _FLAGS_SHIFT) & 0xff;
+        return (AssetWord.unwrap(word) >> FLAGS_SHIFT) & 0xff;
     }
 
     function isListed(AssetWord word) internal pure returns (bool) {
@@ -74,38 +74,39 @@ library AssetWordLibrary {
     }
 
     function currencyIndex(AssetWord word) internal pure returns (uint256) {
-        return (AssetWord.unwrap(word) >> _CURRENCY_SHIFT) & 0xff;
+        return (AssetWord.unwrap(word) >> CURRENCY_SHIFT) & 0xff;
     }
 
     function maxPriceAge(AssetWord word) internal pure returns (uint256) {
-        return (AssetWord.unwrap(word) >> _MAX_AGE_SHIFT) & 0xffffffff;
+        return (AssetWord.unwrap(word) >> MAX_AGE_SHIFT) & 0xffffffff;
     }
 
     function price(AssetWord word) internal pure returns (uint256) {
-        return (AssetWord.unwrap(word) >> _PRICE_SHIFT) & MAX_PRICE;
+        return (AssetWord.unwrap(word) >> PRICE_SHIFT) & MAX_PRICE;
     }
 
     function priceTime(AssetWord word) internal pure returns (uint256) {
-        return AssetWord.unwrap(word) >> _TIME_SHIFT;
+        return AssetWord.unwrap(word) >> TIME_SHIFT;
     }
 
     /// @notice The word with `flag` set (`on`) or cleared.
     function withFlag(AssetWord word, uint256 flag, bool on) internal pure returns (AssetWord) {
         uint256 raw = AssetWord.unwrap(word);
-        uint256 bit = flag << _FLAGS_SHIFT;
+        uint256 bit = flag << FLAGS_SHIFT;
         return AssetWord.wrap(on ? raw | bit : raw & ~bit);
     }
 
     /// @notice The word with new terms (as `pack` takes them) and the price and time it had.
     function withTerms(AssetWord word, AssetWord terms) internal pure returns (AssetWord) {
-        return AssetWord.wrap((AssetWord.unwrap(word) & ~_TERMS_MASK) | (AssetWord.unwrap(terms) & _TERMS_MASK));
+        return
+            AssetWord.wrap((AssetWord.unwrap(word) & ~_TERMS_MASK) | (AssetWord.unwrap(terms) & _TERMS_MASK));
     }
 
     /// @notice The word with a new price (`< 2^96`) observed at `time` (`< 2^64`), both checked by the caller.
     function withPrice(AssetWord word, uint256 newPrice, uint256 time) internal pure returns (AssetWord) {
         return
             AssetWord.wrap(
-                (AssetWord.unwrap(word) & _TERMS_MASK) | (newPrice << _PRICE_SHIFT) | (time << _TIME_SHIFT)
+                (AssetWord.unwrap(word) & _TERMS_MASK) | (newPrice << PRICE_SHIFT) | (time << TIME_SHIFT)
             );
     }
 }

@@ -29,8 +29,19 @@ library CollateralValuation {
         uint256 haircutBps,
         uint256 decimals
     ) internal pure returns (uint256) {
-        // No overflow within the bounds above: quantity × price < 2^224; fxRate × (BPS − haircut) < 2^78.
-        return Math.mulDiv(quantity * price, fxRate * (BPS - haircutBps), 10 ** (decimals + SCALE_DIGITS));
+        uint256 scale;
+        // 10^(decimals + 20) <= 10^38 < 2^127 for decimals <= 18: EXP without Solidity's checked-power loop.
+        assembly ("memory-safe") {
+            scale := exp(10, add(decimals, SCALE_DIGITS))
+        }
+        unchecked {
+            // No overflow within the bounds above: quantity × price < 2^224; fxRate × (BPS − haircut) < 2^78.
+            uint256 a = quantity * price;
+            uint256 b = fxRate * (BPS - haircutBps);
+            // The usual case: a × b fits in 256 bits (no 512-bit product needed; b = 0 gives 0 either way).
+            if (b == 0 || a <= type(uint256).max / b) return (a * b) / scale;
+            return Math.mulDiv(a, b, scale);
+        }
     }
 
     /// @notice The collateral value of `count` assets with haircut values `values` and concentration limits

@@ -2,6 +2,8 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import { MaxUint256, type Signer, encodeBytes32String } from "ethers";
 
 import type { CollateralEscrow$Type } from "../../artifacts/contracts/collateral/CollateralEscrow.sol/artifacts.d.ts";
+import type { CEPlainToken$Type } from "../../artifacts/contracts/mocks/CEPlainToken.sol/artifacts.d.ts";
+import type { CEReentrantToken$Type } from "../../artifacts/contracts/mocks/CEReentrantToken.sol/artifacts.d.ts";
 import type { CEValuationHarness$Type } from "../../artifacts/contracts/mocks/CEValuationHarness.sol/artifacts.d.ts";
 import type { SecurityToken$Type } from "../../artifacts/contracts/tokens/SecurityToken.sol/artifacts.d.ts";
 import { type ContractOf, type InvestorRegistry, JAPAN, contractAt } from "./security-token.ts";
@@ -21,6 +23,8 @@ import {
 
 export type CollateralEscrow = ContractOf<CollateralEscrow$Type>;
 export type CEValuationHarness = ContractOf<CEValuationHarness$Type>;
+export type CEPlainToken = ContractOf<CEPlainToken$Type>;
+export type CEReentrantToken = ContractOf<CEReentrantToken$Type>;
 export type SecurityTokenContract = ContractOf<
   SecurityToken$Type,
   "forcedTransfer(address,address,uint256)" | "forcedTransfer(address,address,uint256,uint8)"

@@ -375,3 +375,43 @@ export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 export async function registryAt(ethers: HardhatEthers, address: string): Promise<InvestorRegistry> {
   return contractAt(ethers, "InvestorRegistry", address);
 }
+
+/** An account as `accountOf` reads it, as a plain object (addresses as the contract returns them). */
+export interface AccountSnapshot {
+  readonly owner: string;
+  readonly beneficiary: string;
+  readonly status: bigint;
+  readonly ownerInDefault: boolean;
+  readonly requirement: bigint;
+  readonly cycle: bigint;
+  readonly asOf: bigint;
+  /** Asset address → quantity (the order of `accountOf` is the escrow's storage order, not meaningful). */
+  readonly holdings: Readonly<Record<string, bigint>>;
+  readonly call: { id: bigint; cycle: bigint; deadline: bigint; shortfall: bigint; open: boolean };
+}
+
+/** `accountOf(account)` as an {@link AccountSnapshot}. */
+export async function accountSnapshot(escrow: CollateralEscrow, account: string): Promise<AccountSnapshot> {
+  const view = await escrow.accountOf(account);
+  const holdings: Record<string, bigint> = {};
+  (view.assets as string[]).forEach((asset, i) => {
+    holdings[asset] = (view.amounts as bigint[])[i]!;
+  });
+  const call = view.call;
+  return {
+    owner: view.owner,
+    beneficiary: view.beneficiary,
+    status: view.status,
+    ownerInDefault: view.ownerInDefault,
+    requirement: view.requirement,
+    cycle: view.cycle,
+    asOf: view.asOf,
+    holdings,
+    call: { id: call.id, cycle: call.cycle, deadline: call.deadline, shortfall: call.shortfall, open: call.open },
+  };
+}
+
+/** A substitution leg for `token`. */
+export async function leg(token: { getAddress(): Promise<string> }, amount: bigint) {
+  return { asset: await token.getAddress(), amount };
+}

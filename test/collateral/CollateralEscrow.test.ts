@@ -1,6 +1,6 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
-import { encodeBytes32String } from "ethers";
+import { type ContractTransactionReceipt, type Log, type LogDescription, encodeBytes32String } from "ethers";
 import { network } from "hardhat";
 
 import {
@@ -454,10 +454,10 @@ describe("CollateralEscrow: accounts, deposits, withdrawals, substitution", () =
       await expect(tx).to.changeTokenBalances(ethers, jpy, [c, escrow], [100_000_000n, -100_000_000n]);
       expect(await escrow.coverage(ACCOUNT.cHouse)).to.deep.equal([500_788_590n, 500_000_000n]);
       expect(await jgb.balanceOf(c)).to.equal(0n);
-      const receipt = await (await tx).wait();
-      const event = receipt!.logs
-        .map((log) => escrow.interface.parseLog(log))
-        .find((e) => e?.name === "Substituted")!;
+      const receipt: ContractTransactionReceipt = await (await tx).wait();
+      const event = receipt.logs
+        .map((log: Log) => escrow.interface.parseLog(log))
+        .find((e: LogDescription | null) => e?.name === "Substituted")!;
       expect(event.args[0]).to.equal(ACCOUNT.cHouse);
       expect(event.args[1]).to.equal(c.address);
       expect(event.args[2].map((l: { asset: string; amount: bigint }) => [l.asset, l.amount])).to.deep.equal([

@@ -18,10 +18,6 @@ const { ethers, networkHelpers } = await network.create();
 
 const JGB_UNIT = 978_530n;
 
-async function marketFixture() {
-  return deployCollateralMarket(ethers);
-}
-
 /**
  * The market with A's house account holding 100,000,000 yen and 100 JGB (97,853,000): value 197,853,000; and X's
  * customer account at A holding 50,000,000 yen. No requirement yet.

@@ -3,11 +3,13 @@
 // committed so that a change shows in review).
 //
 // BENCH_ONLY=gas or BENCH_ONLY=margin runs one group; results of the other group are kept from the file.
+// BENCH_ONLY=vault runs only the collateral escrow's gas benchmark.
 import { readFile, writeFile } from "node:fs/promises";
 
 import Table from "cli-table3";
 import { network } from "hardhat";
 
+import { collateralGas } from "./collateral.ts";
 import { erc20Gas } from "./erc20.ts";
 import { marginBench } from "./margin.ts";
 import { securityTokenGas } from "./security-token.ts";
@@ -22,12 +24,31 @@ const gasBenchmarks: Record<string, GasBenchmark> = {
   "security token": securityTokenGas,
   stablecoin: stablecoinGas,
   "ERC-3643 T-REX (reference)": trexGas,
+  "collateral escrow": collateralGas,
 };
+
+/** Gas benchmarks that also run on their own: BENCH_ONLY=<group>. */
+const gasGroups: Record<string, string> = { vault: "collateral escrow" };
 
 /** Goals from the issues, checked on every run: [metric, limit, description]. */
 const goals: [string, (m: Metrics) => number | undefined, number][] = [
   ["gas.st.transfer / gas.erc20.transfer", (m) => ratio(m, "gas.st.transfer", "gas.erc20.transfer"), 1.5],
   ["gas.st.transfer / gas.trex.transfer", (m) => ratio(m, "gas.st.transfer", "gas.trex.transfer"), 0.3],
+  [
+    "gas.vault.substitute.1x1 / (gas.vault.deposit + gas.vault.withdraw)",
+    (m) => ratioOfSum(m, "gas.vault.substitute.1x1", ["gas.vault.deposit", "gas.vault.withdraw"]),
+    0.999,
+  ],
+  [
+    "gas.vault.substitute.3x3 / gas.vault.substitute.1x1",
+    (m) => ratio(m, "gas.vault.substitute.3x3", "gas.vault.substitute.1x1"),
+    2.5,
+  ],
+  [
+    "gas.vault.requirements.batch100.perAccount",
+    (m) => m["gas.vault.requirements.batch100.perAccount"],
+    15_000,
+  ],
   ["margin.large.seconds", (m) => m["margin.large.seconds"], 3],
   ["margin.large.peakRssMiB", (m) => m["margin.large.peakRssMiB"], 1024],
 ];
@@ -36,6 +57,13 @@ function ratio(metrics: Metrics, numerator: string, denominator: string): number
   const n = metrics[numerator];
   const d = metrics[denominator];
   return n === undefined || d === undefined ? undefined : round(n / d, 3);
+}
+
+function ratioOfSum(metrics: Metrics, numerator: string, terms: string[]): number | undefined {
+  const n = metrics[numerator];
+  const d = terms.map((term) => metrics[term]);
+  if (n === undefined || d.some((v) => v === undefined)) return undefined;
+  return round(n / d.reduce<number>((sum, v) => sum + v!, 0), 3);
 }
 
 function round(value: number, digits: number): number {
@@ -54,8 +82,10 @@ async function readPrevious(): Promise<Metrics> {
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
   const fresh: Metrics = {};
-  if (only === undefined || only === "gas") {
+  const gasGroup = only === undefined ? undefined : gasGroups[only];
+  if (only === undefined || only === "gas" || gasGroup !== undefined) {
     for (const [name, benchmark] of Object.entries(gasBenchmarks)) {
+      if (gasGroup !== undefined && name !== gasGroup) continue;
       process.stderr.write(`bench: ${name}…\n`);
       const connection = await network.create({ chainType: "l1" });
       Object.assign(fresh, await benchmark(connection));

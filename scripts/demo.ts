@@ -15,6 +15,7 @@ import SuiteModule from "../deploy/modules/Suite.ts";
 import { signTransferAuthorization } from "../ts-src/chain/authorization.ts";
 import { decodeRefusal, formatRefusal } from "../ts-src/chain/revert.ts";
 import { formatMoney } from "../ts-src/cli/format.ts";
+import { collateralDemo } from "./demo/collateral.ts";
 
 const connection = await network.create();
 const { viem, ignition, networkHelpers } = connection;
@@ -305,5 +306,7 @@ done(
   `JGB372 balances add up to the total supply (${supply} units = ¥${formatMoney(supply * (await jgb.read.faceValue()), 0)} face)`,
 );
 done(`CJPY total supply ¥${formatMoney(await jpy.read.totalSupply(), 0)} = yen held in trust`);
+
+await collateralDemo({ connection, wallets, registry, jpy, usd, jgb, names, heading, done, send });
 
 await connection.close();

@@ -407,7 +407,13 @@ export async function accountSnapshot(escrow: CollateralEscrow, account: string)
     cycle: view.cycle,
     asOf: view.asOf,
     holdings,
-    call: { id: call.id, cycle: call.cycle, deadline: call.deadline, shortfall: call.shortfall, open: call.open },
+    call: {
+      id: call.id,
+      cycle: call.cycle,
+      deadline: call.deadline,
+      shortfall: call.shortfall,
+      open: call.open,
+    },
   };
 }
 

@@ -15,6 +15,8 @@ import { isoDay } from "../shared/dates.ts";
 import { factsAt, ReportInputError, type ReportInputProblem } from "./errors.ts";
 import {
   type AnswerKind,
+  FEE_ROW_KEYS,
+  SETTLEMENT_KEYS,
   type CallStatus,
   type CoverageSpread,
   type CycleFacts,
@@ -37,6 +39,7 @@ import {
   type ReportSummary,
   type RunFacts,
   type Timestamp,
+  type Written,
 } from "./types.ts";
 
 /** A run id: letters, digits, dot, underscore, hyphen, not starting with a dot (safe as a folder name everywhere). */
@@ -71,15 +74,7 @@ export function buildReport(facts: RunFacts): ReportDocument {
       ? null
       : {
           period: { ...facts.fees.period },
-          participants: facts.fees.participants.map((row) => ({
-            participant: row.participant,
-            trustFee: row.trustFee.toString(),
-            jgbFee: row.jgbFee.toString(),
-            ustFaceFee: row.ustFaceFee.toString(),
-            ustMarketValueFee: row.ustMarketValueFee.toString(),
-            ustInstructionFee: row.ustInstructionFee.toString(),
-            total: row.total.toString(),
-          })),
+          participants: facts.fees.participants.map((row) => written(row, FEE_ROW_KEYS)),
           total: facts.fees.total.toString(),
         };
 
@@ -113,7 +108,7 @@ export function buildReport(facts: RunFacts): ReportDocument {
     settlement:
       facts.settlement === undefined
         ? null
-        : facts.settlement.map((session) => ({ ...session, cashSettled: session.cashSettled.toString() })),
+        : facts.settlement.map((session) => written(session, SETTLEMENT_KEYS)),
   };
 }
 
@@ -818,6 +813,16 @@ function checkFacts(facts: RunFacts): void {
 }
 
 // ─── Small helpers ───────────────────────────────────────────────────────────────────────────────────────────
+
+/** The given fields of a facts record, in that order, bigint amounts as decimal strings. */
+function written<T, K extends keyof T>(record: T, keys: readonly K[]): Written<Pick<T, K>> {
+  const result: Partial<Record<K, unknown>> = {};
+  for (const key of keys) {
+    const value = record[key];
+    result[key] = typeof value === "bigint" ? value.toString() : value;
+  }
+  return result as Written<Pick<T, K>>;
+}
 
 function sum(amounts: readonly bigint[]): bigint {
   let total = 0n;

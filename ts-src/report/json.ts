@@ -12,6 +12,7 @@ import {
   type CoverageSpread,
   type CycleKind,
   type DefaultScope,
+  FEE_ROW_KEYS,
   REPORT_FORMAT,
   REPORT_VERSION,
   type ReportAccount,
@@ -28,6 +29,7 @@ import {
   type ReportMovement,
   type ReportSettlementSession,
   type ReportSummary,
+  SETTLEMENT_KEYS,
 } from "./types.ts";
 
 /**
@@ -520,15 +522,7 @@ function fees(node: JsonNode): ReportFees {
       .field("participants")
       .array()
       .map((row) => {
-        row.object([
-          "participant",
-          "trustFee",
-          "jgbFee",
-          "ustFaceFee",
-          "ustMarketValueFee",
-          "ustInstructionFee",
-          "total",
-        ]);
+        row.object(FEE_ROW_KEYS);
         return {
           participant: row.field("participant").string(),
           trustFee: yenText(row.field("trustFee"), 0n),
@@ -544,16 +538,7 @@ function fees(node: JsonNode): ReportFees {
 }
 
 function session(node: JsonNode): ReportSettlementSession {
-  node.object([
-    "id",
-    "businessDate",
-    "trades",
-    "settled",
-    "settledAfterRetry",
-    "cancelled",
-    "failedAttempts",
-    "cashSettled",
-  ]);
+  node.object(SETTLEMENT_KEYS);
   return {
     id: node.field("id").string(),
     businessDate: date(node.field("businessDate")),

@@ -13,7 +13,10 @@
  * in whole yen, as the escrow computes it. The report never revalues collateral itself; it takes the values
  * the automation read and adds them up.
  */
-import type { FeesResult } from "../fees/types.ts";
+import type { FeesResult, ParticipantFees } from "../fees/types.ts";
+
+/** A facts record with its `bigint` amounts written as decimal strings (the form they take in report.json). */
+export type Written<T> = { [K in keyof T]: T[K] extends bigint ? string : T[K] };
 
 /** Integer yen written as a decimal string ("1250000000"), never a float. */
 export type Yen = string;
@@ -352,15 +355,18 @@ export type ReportDefault = {
   ported: ReportPorting[];
 };
 
-export type ReportFeeRow = {
-  participant: string;
-  trustFee: Yen;
-  jgbFee: Yen;
-  ustFaceFee: Yen;
-  ustMarketValueFee: Yen;
-  ustInstructionFee: Yen;
-  total: Yen;
-};
+/** One participant's fees (trust, JGB, UST face value, UST month-end value, UST instructions, total), in yen. */
+export type ReportFeeRow = Written<ParticipantFees>;
+/** The fields of {@link ReportFeeRow}, in report.json's order. */
+export const FEE_ROW_KEYS = [
+  "participant",
+  "trustFee",
+  "jgbFee",
+  "ustFaceFee",
+  "ustMarketValueFee",
+  "ustInstructionFee",
+  "total",
+] as const satisfies readonly (keyof ParticipantFees)[];
 
 export type ReportFees = {
   period: { start: IsoDate; end: IsoDate; days: number };
@@ -368,16 +374,19 @@ export type ReportFees = {
   total: Yen;
 };
 
-export type ReportSettlementSession = {
-  id: string;
-  businessDate: IsoDate;
-  trades: number;
-  settled: number;
-  settledAfterRetry: number;
-  cancelled: number;
-  failedAttempts: number;
-  cashSettled: Yen;
-};
+/** A settlement session as in the facts, cash settled in yen. */
+export type ReportSettlementSession = Written<SettlementSessionFacts>;
+/** The fields of {@link ReportSettlementSession}, in report.json's order. */
+export const SETTLEMENT_KEYS = [
+  "id",
+  "businessDate",
+  "trades",
+  "settled",
+  "settledAfterRetry",
+  "cancelled",
+  "failedAttempts",
+  "cashSettled",
+] as const satisfies readonly (keyof SettlementSessionFacts)[];
 
 /** The key figures of the run. */
 export type ReportSummary = {

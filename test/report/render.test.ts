@@ -145,7 +145,7 @@ describe("run report page and report.json", function () {
         .replace(/&#39;/g, "'");
       expect(csp).to.equal(
         `default-src 'none'; script-src '${sha256(scripts[1]!.content)}' '${sha256(scripts[2]!.content)}'; ` +
-          `style-src '${sha256(elements(page, "style")[0]!.content)}'; img-src data:; base-uri 'none'; form-action 'none'`,
+          `style-src '${sha256(elements(page, "style")[0]!.content)}'; base-uri 'none'; form-action 'none'`,
       );
     });
 

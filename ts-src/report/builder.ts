@@ -42,7 +42,7 @@ import {
   type Written,
 } from "./types.ts";
 
-/** A run id: letters, digits, dot, underscore, hyphen, not starting with a dot (safe as a folder name everywhere). */
+/** A run id: letters, digits, dot, underscore, hyphen, not starting with a dot (a safe folder name anywhere). */
 export const RUN_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
 const RATIO_SCALE = 1_000_000n;
 

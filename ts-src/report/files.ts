@@ -20,6 +20,9 @@ export const REPORT_JSON = "report.json";
 /**
  * Reads what the page inlines: Chart.js's UMD bundle (its source-map comment dropped, as the map is not
  * shipped), the page script and the style sheet.
+ *
+ * @example
+ *   const page = renderReportHtml(document, loadPageAssets());
  */
 export function loadPageAssets(): PageAssets {
   const require = createRequire(import.meta.url);
@@ -45,6 +48,9 @@ export type WrittenReport = { folder: string; html: string; json: string };
 /**
  * Writes `report.json` and `index.html` into `folder` (created if needed). Each file is written to a
  * temporary name and renamed, so a reader never sees half a file.
+ *
+ * @example
+ *   writeReportFiles(buildReport(facts), "out/preview"); // out/preview/index.html, out/preview/report.json
  */
 export function writeReportFiles(
   document: ReportDocument,

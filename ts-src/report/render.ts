@@ -53,7 +53,6 @@ export function renderReportHtml(document: ReportDocument, assets: PageAssets): 
     "default-src 'none'",
     `script-src ${sha256(chartJs.text)} ${sha256(script.text)}`,
     `style-src ${sha256(style.text)}`,
-    "img-src data:",
     "base-uri 'none'",
     "form-action 'none'",
   ].join("; ");

@@ -4,7 +4,8 @@
  *
  * Two shapes:
  * - {@link RunFacts}, the input: what the automation's journal knows (amounts as `bigint` yen or token base
- *   units, times as Unix seconds). The automation fills it; {@link buildReport} checks it and derives the rest.
+ *   units, times as Unix seconds). The automation fills it; `buildReport` (builder.ts) checks it and derives
+ *   the rest.
  * - {@link ReportDocument}, the output: the facts plus every derived figure (coverage ratios, time to cover,
  *   collateral mix, totals), JSON-safe: amounts are integer yen (or token base units) written as decimal
  *   strings ({@link Yen}, {@link Units}), ratios are numbers, times are ISO 8601 UTC strings.
@@ -187,7 +188,21 @@ export type SettlementSessionFacts = {
   cashSettled: bigint;
 };
 
-/** Everything the automation knows about a run; {@link buildReport} turns it into a {@link ReportDocument}. */
+/**
+ * Everything the automation knows about a run; `buildReport` (./builder.ts) turns it into a
+ * {@link ReportDocument}.
+ *
+ * @example
+ *   const facts: RunFacts = {
+ *     run: { id: "demo-2026-11-20", network: "hardhat", chainId: 31337, startedAt, endedAt },
+ *     participants, accounts, assets, // from the deployment and the onboarding
+ *     cycles, // per cycle: each account's posted requirement, value at posting, holdings at close
+ *     marginCalls, // from the escrow's events, with the agents' answers
+ *     defaults,
+ *     fees: computeFees(feesInput),
+ *   };
+ *   writeReport(buildReport(facts)); // reports/demo-2026-11-20/index.html and report.json
+ */
 export type RunFacts = {
   run: RunInfoFacts;
   participants: readonly ParticipantFacts[];

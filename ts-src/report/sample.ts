@@ -111,17 +111,20 @@ function holdingOf(asset: AssetId, quantity: bigint, market: Market): HoldingFac
   return { asset, quantity, marketValue: market_, value: (market_ * (BPS - haircutOf(asset))) / BPS };
 }
 
-/** The smallest quantity whose collateral value is at least `value` yen. */
+/** The smallest quantity (in whole display units) whose collateral value is at least `value` yen. */
 function quantityFor(asset: AssetId, value: bigint, market: Market): bigint {
-  // an upper bound from one unit's value, then down to the least that still covers (values round down)
   const unit = asset === "USDC" ? 1_000_000n : 1n;
-  const perUnit = holdingOf(asset, unit, market).value;
-  let quantity = ((value + perUnit - 1n) / perUnit) * unit;
-  while (quantity > 0n && holdingOf(asset, quantity - (unit === 1n ? 1n : unit), market).value >= value) {
-    quantity -= unit === 1n ? 1n : unit;
+  const covers = (units: bigint) => holdingOf(asset, units * unit, market).value >= value;
+  // the value grows with the quantity: double up to a bound, then halve the gap
+  let high = 1n;
+  while (!covers(high)) high *= 2n;
+  let low = high / 2n;
+  while (low < high) {
+    const middle = (low + high) / 2n;
+    if (covers(middle)) high = middle;
+    else low = middle + 1n;
   }
-  while (holdingOf(asset, quantity, market).value < value) quantity += unit;
-  return quantity;
+  return high * unit;
 }
 
 type Account = AccountFacts & {

@@ -107,8 +107,8 @@ function haircutOf(asset: AssetId): bigint {
 }
 
 function holdingOf(asset: AssetId, quantity: bigint, market: Market): HoldingFacts {
-  const market_ = marketValue(asset, quantity, market);
-  return { asset, quantity, marketValue: market_, value: (market_ * (BPS - haircutOf(asset))) / BPS };
+  const worth = marketValue(asset, quantity, market);
+  return { asset, quantity, marketValue: worth, value: (worth * (BPS - haircutOf(asset))) / BPS };
 }
 
 /** The smallest quantity (in whole display units) whose collateral value is at least `value` yen. */

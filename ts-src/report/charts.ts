@@ -76,6 +76,13 @@ const ASSET_COLOURS = [
 ];
 const STATUS = { issued: "#546e7a", met: "#2e7d32", defaulted: "#c62828", open: "#f9a825", late: "#ef6c00" };
 const INK = "#263238";
+/** The bars of the calls chart: each outcome and the cycle's count of it. */
+const CALL_OUTCOMES = [
+  ["issued", "callsIssued"],
+  ["met", "callsMet"],
+  ["defaulted", "callsDefaulted"],
+  ["open", "callsOpen"],
+] as const;
 
 /** Time-to-cover buckets, minutes: [lower, upper). */
 export const TIME_TO_COVER_BUCKETS: readonly { label: string; from: number; to: number }[] = [
@@ -295,25 +302,12 @@ function callsChart(document: ReportDocument): ChartSpec {
       data: {
         labels,
         datasets: [
-          bar(
-            "issued",
-            STATUS.issued,
-            document.cycles.map((cycle) => cycle.callsIssued),
-          ),
-          bar(
-            "met",
-            STATUS.met,
-            document.cycles.map((cycle) => cycle.callsMet),
-          ),
-          bar(
-            "defaulted",
-            STATUS.defaulted,
-            document.cycles.map((cycle) => cycle.callsDefaulted),
-          ),
-          bar(
-            "open",
-            STATUS.open,
-            document.cycles.map((cycle) => cycle.callsOpen),
+          ...CALL_OUTCOMES.map(([outcome, field]) =>
+            bar(
+              outcome,
+              STATUS[outcome],
+              document.cycles.map((cycle) => cycle[field]),
+            ),
           ),
           {
             type: "line",

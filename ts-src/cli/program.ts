@@ -19,6 +19,7 @@ import { registerClearingFund } from "./clearing-fund.ts";
 import { registerFees } from "./fees.ts";
 import type { Output } from "./io.ts";
 import { registerMargin } from "./margin.ts";
+import { registerReport } from "./report.ts";
 
 /** Exit code for bad input and bad usage. */
 export const EXIT_BAD_INPUT = 2;
@@ -45,6 +46,7 @@ export function buildProgram(output: Output): Command {
   registerMargin(program, output);
   registerClearingFund(program, output);
   registerFees(program, output);
+  registerReport(program, output);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

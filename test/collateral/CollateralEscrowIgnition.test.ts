@@ -21,7 +21,7 @@ describe("CollateralEscrow Ignition module", () => {
     expect(await escrow.defaultAdminDelay()).to.equal(BigInt(DEFAULT_ADMIN_DELAY));
     expect(await escrow.defaultManagementWallet()).to.equal(wallet!.address);
     // The libraries run: opening an account (CollateralAccountLogic), the currencies view (CollateralScheduleLogic).
-    await escrow.connect(admin).grantRole(await escrow.ACCOUNT_MANAGER_ROLE(), deployer!.address);
+    await escrow.connect(admin!).grantRole(await escrow.ACCOUNT_MANAGER_ROLE(), deployer!.address);
     const account = ethers.encodeBytes32String("CP-A/H");
     await escrow.openAccount(account, admin!.address, ethers.ZeroAddress);
     expect((await escrow.accountOf(account)).owner).to.equal(admin!.address);

@@ -28,7 +28,7 @@ import {
 import CollateralEscrowModule from "../../deploy/modules/CollateralEscrow.ts";
 import { buildSecurityTokenModule, currencyCode } from "../../deploy/modules/SecurityToken.ts";
 import { signTransferAuthorization } from "../../ts-src/chain/authorization.ts";
-import { decodeRefusal, formatRefusal } from "../../ts-src/chain/revert.ts";
+import { expectRefusal } from "../../ts-src/chain/revert.ts";
 import { formatMoney } from "../../ts-src/cli/format.ts";
 import { coverage, fixedPoint, formatFixedPoint } from "../../ts-src/collateral/valuation.ts";
 
@@ -92,18 +92,9 @@ export async function collateralDemo(context: CollateralDemoContext): Promise<vo
   };
   /** Sends a transaction the escrow must refuse with `expected`; prints the refusal with names. */
   const refusedWith = async (what: string, expected: string, hash: () => Promise<Hex>): Promise<void> => {
-    try {
-      await hash();
-    } catch (error) {
-      const refusal = decodeRefusal(error);
-      if (refusal === undefined) throw error;
-      if (refusal.name !== expected)
-        throw new Error(`${what}: expected ${expected}, got ${formatRefusal(refusal)}`);
-      const args = refusal.args.map((arg) => (typeof arg === "string" ? label(arg) : String(arg)));
-      console.log(`   ✘ ${what}: refused with ${refusal.name}(${args.join(", ")})`);
-      return;
-    }
-    throw new Error(`${what} was not refused`);
+    const refusal = await expectRefusal(hash, expected);
+    const args = refusal.args.map((arg) => (typeof arg === "string" ? label(arg) : String(arg)));
+    console.log(`   ✘ ${what}: refused with ${refusal.name}(${args.join(", ")})`);
   };
   const now = async () => BigInt(await networkHelpers.time.latest());
 

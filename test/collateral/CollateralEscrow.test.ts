@@ -6,6 +6,7 @@ import { network } from "hardhat";
 import {
   ACCOUNT,
   AccountStatus,
+  JGB_UNIT_VALUE,
   type CEPlainToken,
   type CEReentrantToken,
   type CollateralMarket,
@@ -15,6 +16,7 @@ import {
   accountSnapshot,
   deployCollateralMarket,
   leg,
+  listPlainTokens,
 } from "../support/collateral.ts";
 import {
   FAR_FUTURE,
@@ -27,9 +29,6 @@ import {
 } from "../support/stablecoin.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-/** Haircut values per unit at the fixture's prices: JGB 998,500 × 98%; UST $985 × 150 × 95% = 140,362.5. */
-const JGB_UNIT = 978_530n;
 
 async function marketFixture() {
   return deployCollateralMarket(ethers);
@@ -123,7 +122,7 @@ describe("CollateralEscrow: accounts, deposits, withdrawals, substitution", () =
       });
       expect(await escrow.holdingOf(ACCOUNT.aHouse, jgb)).to.equal(7n);
       expect(await escrow.holdingOf(ACCOUNT.aHouse, market.ust)).to.equal(0n);
-      expect(await escrow.coverage(ACCOUNT.aHouse)).to.deep.equal([1_000_500n + 7n * JGB_UNIT, 0n]);
+      expect(await escrow.coverage(ACCOUNT.aHouse)).to.deep.equal([1_000_500n + 7n * JGB_UNIT_VALUE, 0n]);
     });
 
     it("into a customer account: the owner and the beneficial owner may; nobody else", async () => {
@@ -183,19 +182,10 @@ describe("CollateralEscrow: accounts, deposits, withdrawals, substitution", () =
     });
 
     it("holds at most 8 different assets per account", async () => {
-      const { escrow, jpy, usd, jgb, ust, signers } = await networkHelpers.loadFixture(marketFixture);
-      const { a, riskDesk } = signers;
-      const extra: CEPlainToken[] = [];
-      for (let i = 0; i < 5; i++) {
-        const token = (await ethers.deployContract("CEPlainToken", [
-          `Extra ${i}`,
-          0,
-        ])) as unknown as CEPlainToken;
-        await token.mint(a.address, 100n);
-        await token.connect(a).approve(escrow, 100n);
-        await escrow.connect(riskDesk).listAsset(token, TERMS.jpy);
-        extra.push(token);
-      }
+      const market = await networkHelpers.loadFixture(marketFixture);
+      const { escrow, jpy, usd, jgb, ust, signers } = market;
+      const { a } = signers;
+      const extra = await listPlainTokens(ethers, market, { count: 5, holder: a, amount: 100n });
       for (const token of [jpy, usd, jgb, ust, ...extra.slice(0, 4)]) {
         await escrow.connect(a).deposit(ACCOUNT.aHouse, token, 1n);
       }
@@ -572,19 +562,10 @@ describe("CollateralEscrow: accounts, deposits, withdrawals, substitution", () =
     });
 
     it("books the legs out first: a full account can swap an asset it empties for a new one", async () => {
-      const { escrow, jpy, usd, jgb, ust, signers } = await networkHelpers.loadFixture(marketFixture);
-      const { a, riskDesk } = signers;
-      const extra: CEPlainToken[] = [];
-      for (let i = 0; i < 5; i++) {
-        const token = (await ethers.deployContract("CEPlainToken", [
-          `Extra ${i}`,
-          0,
-        ])) as unknown as CEPlainToken;
-        await token.mint(a.address, 10n);
-        await token.connect(a).approve(escrow, 10n);
-        await escrow.connect(riskDesk).listAsset(token, TERMS.jpy);
-        extra.push(token);
-      }
+      const market = await networkHelpers.loadFixture(marketFixture);
+      const { escrow, jpy, usd, jgb, ust, signers } = market;
+      const { a } = signers;
+      const extra = await listPlainTokens(ethers, market, { count: 5, holder: a, amount: 10n });
       for (const token of [jpy, usd, jgb, ust, ...extra.slice(0, 4)]) {
         await escrow.connect(a).deposit(ACCOUNT.aHouse, token, 2n);
       }

@@ -7,6 +7,7 @@ import {
   AccountStatus,
   type CollateralMarket,
   DAY,
+  JGB_UNIT_VALUE,
   PRICES,
   accountSnapshot,
   deployCollateralMarket,
@@ -15,8 +16,6 @@ import {
 import { ForcedTransferReason } from "../support/security-token.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-const JGB_UNIT = 978_530n;
 
 /**
  * The market with A's house account holding 100,000,000 yen and 100 JGB (97,853,000): value 197,853,000; and X's
@@ -438,7 +437,7 @@ describe("CollateralEscrow: requirements, margin calls, defaults, porting", () =
       await escrow.connect(signers.a).deposit(ACCOUNT.aHouse, jpy, 200_000_000n);
       await expect(post(market, 3, [ACCOUNT.aHouse], [500_000_000n], deadline))
         .to.emit(escrow, "MarginCalled")
-        .withArgs(ACCOUNT.aHouse, 2, 3, 500_000_000n - 300_000_000n - 100n * JGB_UNIT, deadline);
+        .withArgs(ACCOUNT.aHouse, 2, 3, 500_000_000n - 300_000_000n - 100n * JGB_UNIT_VALUE, deadline);
     });
   });
 });

@@ -664,22 +664,12 @@ function decodeRevert(world: SwapWorld, error: unknown): ModelError {
     }
     revertInterface = new Interface([...errors.values()]);
   }
-  const data = findRevertData(error);
-  if (data === undefined) throw new Error(`no revert data in ${String(error)}`, { cause: error });
+  // Hardhat's provider puts a reverted transaction's or call's revert data on the error itself.
+  const data = (error as { data?: unknown }).data;
+  if (typeof data !== "string") throw new Error(`no revert data in ${String(error)}`, { cause: error });
   const parsed = revertInterface.parseError(data);
   if (parsed === null) throw new Error(`unknown revert data ${data}`, { cause: error });
   return { name: parsed.name, args: parsed.args.toArray() as (bigint | string | boolean)[] };
-}
-
-function findRevertData(error: unknown, depth = 0): string | undefined {
-  if (depth > 5 || typeof error !== "object" || error === null) return undefined;
-  const record = error as Record<string, unknown>;
-  if (typeof record.data === "string" && record.data.startsWith("0x")) return record.data;
-  for (const nested of [record.error, record.info, record.cause, record.data]) {
-    const found = findRevertData(nested, depth + 1);
-    if (found !== undefined) return found;
-  }
-  return undefined;
 }
 
 function normalise(value: readonly (bigint | string | boolean)[]): (bigint | string | boolean)[] {

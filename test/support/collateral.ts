@@ -87,6 +87,9 @@ export const PRICES = {
   usdJpy: 150n * PRICE_ONE,
 } as const;
 
+/** The haircut value of one JGB unit at the fixture's price: 998,500 yen less 2%. */
+export const JGB_UNIT_VALUE = 978_530n;
+
 /** What each participant and customer wallet holds at the start. */
 export const FUNDING = {
   jpy: 10n ** 12n,
@@ -420,4 +423,28 @@ export async function accountSnapshot(escrow: CollateralEscrow, account: string)
 /** A substitution leg for `token`. */
 export async function leg(token: { getAddress(): Promise<string> }, amount: bigint) {
   return { asset: await token.getAddress(), amount };
+}
+
+/**
+ * `count` plain ERC-20 test tokens (0 decimals, no currency), each listed in the market's schedule as a yen asset at
+ * par, with `amount` minted to `holder` and approved to the escrow.
+ */
+export async function listPlainTokens(
+  ethers: HardhatEthers,
+  market: CollateralMarket,
+  parameters: { count: number; holder: HardhatEthersSigner; amount: bigint; name?: string },
+): Promise<CEPlainToken[]> {
+  const { count, holder, amount, name = "Extra" } = parameters;
+  const tokens: CEPlainToken[] = [];
+  for (let i = 0; i < count; i++) {
+    const token = (await ethers.deployContract("CEPlainToken", [
+      `${name} ${i}`,
+      0,
+    ])) as unknown as CEPlainToken;
+    await token.mint(holder.address, amount);
+    await token.connect(holder).approve(await market.escrow.getAddress(), amount);
+    await market.escrow.connect(market.signers.riskDesk).listAsset(token, TERMS.jpy);
+    tokens.push(token);
+  }
+  return tokens;
 }

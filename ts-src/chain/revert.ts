@@ -1,5 +1,7 @@
 import { BaseError, ContractFunctionRevertedError } from "viem";
 
+import { ClearchainError } from "../shared/errors.ts";
+
 /** A contract's refusal, decoded from its custom error: the error's name and its arguments. */
 export interface Refusal {
   /** The custom error's name, e.g. `ERC7943CannotReceive`. */
@@ -31,4 +33,40 @@ export function decodeRefusal(error: unknown): Refusal | undefined {
 /** A refusal as one line: `Name(arg, arg)`, addresses and numbers as they are. */
 export function formatRefusal(refusal: Refusal): string {
   return `${refusal.name}(${refusal.args.map((arg) => String(arg)).join(", ")})`;
+}
+
+/** Why {@link expectRefusal} failed: the transaction went through, or was refused with another error. */
+export class RefusalExpectedError extends ClearchainError<"CHAIN_NOT_REFUSED" | "CHAIN_OTHER_REFUSAL"> {
+  override name = "RefusalExpectedError";
+}
+
+/**
+ * Sends a transaction (or call) that a contract must refuse with the custom error `expected`, and returns the
+ * refusal. Throws {@link RefusalExpectedError} if it went through (`CHAIN_NOT_REFUSED`) or was refused with another
+ * custom error (`CHAIN_OTHER_REFUSAL`); rethrows any failure that is not a contract's refusal.
+ *
+ * @example
+ *   const refusal = await expectRefusal(() => token.write.transfer([carol, 5n]), "ERC7943CannotReceive");
+ *   console.log(formatRefusal(refusal)); // ERC7943CannotReceive(0x…)
+ */
+export async function expectRefusal(send: () => Promise<unknown>, expected: string): Promise<Refusal> {
+  try {
+    await send();
+  } catch (error) {
+    const refusal = decodeRefusal(error);
+    if (refusal === undefined) throw error;
+    if (refusal.name !== expected) {
+      throw new RefusalExpectedError(
+        "CHAIN_OTHER_REFUSAL",
+        `expected ${expected}, got ${formatRefusal(refusal)}`,
+        {
+          details: { expected, refusal },
+        },
+      );
+    }
+    return refusal;
+  }
+  throw new RefusalExpectedError("CHAIN_NOT_REFUSED", `expected ${expected}, but it went through`, {
+    details: { expected },
+  });
 }

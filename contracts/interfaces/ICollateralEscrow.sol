@@ -375,6 +375,8 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     function coverage(bytes32 account) external view returns (uint256 value, uint256 requirement);
 
     /// @notice The haircut value in yen of `amount` of `asset` on its own (no concentration limit; 0 if delisted).
+    /// Refuses a stale price, and an amount no holding can reach (2^128 or more: `CollateralEscrowHoldingTooLarge`
+    /// with account 0).
     function haircutValueOf(IERC20 asset, uint256 amount) external view returns (uint256 value);
 
     /// @notice Whether the participant is in default.

@@ -28,9 +28,10 @@ import {
 import CollateralEscrowModule from "../../deploy/modules/CollateralEscrow.ts";
 import { buildSecurityTokenModule, currencyCode } from "../../deploy/modules/SecurityToken.ts";
 import { signTransferAuthorization } from "../../ts-src/chain/authorization.ts";
+import { readCollateralMarket, readEscrowAccount } from "../../ts-src/chain/collateral.ts";
 import { expectRefusal } from "../../ts-src/chain/revert.ts";
 import { formatMoney } from "../../ts-src/cli/format.ts";
-import { coverage, fixedPoint, formatFixedPoint } from "../../ts-src/collateral/valuation.ts";
+import { coverage, fixedPoint, formatFixedPoint, valueAccount } from "../../ts-src/collateral/valuation.ts";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
 
@@ -404,6 +405,15 @@ export async function collateralDemo(context: CollateralDemoContext): Promise<vo
     end.push([name, label(view.owner), status, yen(view.requirement), yen(value)]);
   }
   console.log(end.toString());
+  const market = await readCollateralMarket(publicClient, { escrow: escrow.address });
+  for (const id of ACCOUNT_NAMES.keys()) {
+    const { holdings } = await readEscrowAccount(publicClient, { escrow: escrow.address, account: id });
+    const [onChain] = await escrow.read.coverage([id]);
+    const inTypeScript = valueAccount(market, holdings).value;
+    if (inTypeScript !== onChain)
+      throw new Error(`${ACCOUNT_NAMES.get(id)}: ${inTypeScript} in TypeScript, ${onChain} on chain`);
+  }
+  done("the TypeScript valuation (ts-src/collateral) of every account agrees with the escrow's to the yen");
   let held = 0n;
   for (const id of ACCOUNT_NAMES.keys()) held += await escrow.read.holdingOf([id, jpy.address]);
   const balance = await jpy.read.balanceOf([escrow.address]);

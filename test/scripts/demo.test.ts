@@ -36,6 +36,7 @@ describe("scripts/demo.ts (npm run demo)", function () {
       "CollateralSeized(account=Q's house account, asset=UST34, to=CCP default management, amount=100, forced=true)",
       "AccountPorted(account=K's customer account, from=participant Q, to=participant P)",
       "the escrow's CJPY balance (¥272,551,350) equals its accounts' holdings",
+      "the TypeScript valuation (ts-src/collateral) of every account agrees with the escrow's to the yen",
     ]) {
       expect(out).to.include(line);
     }

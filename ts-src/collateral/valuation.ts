@@ -164,6 +164,10 @@ export function haircutValue(parameters: {
 /**
  * Applies the concentration limits: each value counts for at most floor(limit × Σ values / 10,000).
  * Returns the counted value of each and their sum.
+ *
+ * @example
+ *   applyLimits([100n, 300n, 600n], [10_000, 2_500, 5_000]);
+ *   // { total: 1000n, caps: [1000n, 250n, 500n], counted: [100n, 250n, 500n], value: 850n }
  */
 export function applyLimits(
   values: readonly bigint[],
@@ -179,6 +183,9 @@ export function applyLimits(
  * The haircut value in yen of `quantity` of `asset` on its own (no concentration limit), as the escrow's
  * `haircutValueOf`: 0 for a delisted asset or a 100% haircut; a stale price or FX rate throws
  * {@link CollateralError} (`COLLATERAL_STALE_PRICE`, `COLLATERAL_STALE_FX_RATE`).
+ *
+ * @example
+ *   assetHaircutValue(market, dollarCoin, 1_000_000n); // $10,000.00 at 150.00, less 3%: 1_455_000n yen
  */
 export function assetHaircutValue(market: Market, asset: string, quantity: bigint): bigint {
   const scheduled = scheduledAsset(market, asset);

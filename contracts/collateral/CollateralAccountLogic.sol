@@ -64,8 +64,11 @@ library CollateralAccountLogic {
         if (account == bytes32(0)) revert ICollateralEscrow.CollateralEscrowInvalidAccountId(account);
         Account storage acct = book.accounts[account];
         if (acct.state.status() != 0) revert ICollateralEscrow.CollateralEscrowAccountExists(account);
-        if (owner == address(0) || owner == beneficiary)
+        // The escrow itself can be neither party: what it "withdrew" to itself would belong to no account.
+        if (owner == address(0) || owner == beneficiary || owner == address(this)) {
             revert ICollateralEscrow.CollateralEscrowInvalidOwner(owner);
+        }
+        if (beneficiary == address(this)) revert ICollateralEscrow.CollateralEscrowInvalidWallet(beneficiary);
         if (book.participantInDefault[owner]) {
             revert ICollateralEscrow.CollateralEscrowParticipantInDefault(account, owner);
         }
@@ -164,7 +167,7 @@ library CollateralAccountLogic {
         address owner = acct.owner;
         if (!book.participantInDefault[owner])
             revert ICollateralEscrow.CollateralEscrowParticipantNotInDefault(owner);
-        if (newOwner == address(0) || newOwner == acct.beneficiary) {
+        if (newOwner == address(0) || newOwner == acct.beneficiary || newOwner == address(this)) {
             revert ICollateralEscrow.CollateralEscrowInvalidOwner(newOwner);
         }
         if (book.participantInDefault[newOwner]) {
@@ -180,7 +183,9 @@ library CollateralAccountLogic {
 
     /// @dev See `ICollateralEscrow.setDefaultManagementWallet` (also run by the escrow's constructor).
     function setDefaultManagementWallet(Book storage book, address wallet) external {
-        if (wallet == address(0)) revert ICollateralEscrow.CollateralEscrowInvalidWallet(wallet);
+        if (wallet == address(0) || wallet == address(this)) {
+            revert ICollateralEscrow.CollateralEscrowInvalidWallet(wallet);
+        }
         emit ICollateralEscrow.DefaultManagementWalletSet(book.defaultManagementWallet, wallet);
         book.defaultManagementWallet = wallet;
     }

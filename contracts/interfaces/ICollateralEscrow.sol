@@ -169,10 +169,10 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     /// @notice An account with this ID exists already.
     error CollateralEscrowAccountExists(bytes32 account);
 
-    /// @notice The owner is zero, or is the account's beneficial owner.
+    /// @notice The owner is zero, the escrow itself, or the account's beneficial owner.
     error CollateralEscrowInvalidOwner(address owner);
 
-    /// @notice The wallet is zero.
+    /// @notice The wallet is zero, or the escrow itself.
     error CollateralEscrowInvalidWallet(address wallet);
 
     /// @notice `caller` is neither the account's owner nor (customer account) its beneficial owner.

@@ -81,7 +81,7 @@ describe("CollateralEscrow: accounts, deposits, withdrawals, substitution", () =
       expect(none.status).to.equal(AccountStatus.None);
     });
 
-    it("refuses a zero ID, an ID in use, a zero owner, an owner who is the beneficiary, a defaulted owner", async () => {
+    it("refuses a zero ID, an ID in use, a zero owner, the escrow as a party, the same party twice, a defaulted owner", async () => {
       const { escrow, signers } = await networkHelpers.loadFixture(marketFixture);
       const manager = escrow.connect(signers.accountManager);
       const fresh = encodeBytes32String("CP-D/H");
@@ -97,6 +97,13 @@ describe("CollateralEscrow: accounts, deposits, withdrawals, substitution", () =
       await expect(manager.openAccount(fresh, signers.x.address, signers.x.address))
         .to.be.revertedWithCustomError(escrow, "CollateralEscrowInvalidOwner")
         .withArgs(signers.x.address);
+      const self = await escrow.getAddress();
+      await expect(manager.openAccount(fresh, self, ZERO_ADDRESS))
+        .to.be.revertedWithCustomError(escrow, "CollateralEscrowInvalidOwner")
+        .withArgs(self);
+      await expect(manager.openAccount(fresh, signers.c.address, self))
+        .to.be.revertedWithCustomError(escrow, "CollateralEscrowInvalidWallet")
+        .withArgs(self);
       await escrow.connect(signers.defaultManager).declareParticipantDefault(signers.c.address);
       await expect(manager.openAccount(fresh, signers.c.address, ZERO_ADDRESS))
         .to.be.revertedWithCustomError(escrow, "CollateralEscrowParticipantInDefault")

@@ -408,7 +408,7 @@ describe("CollateralEscrow: requirements, margin calls, defaults, porting", () =
         escrow,
         "CollateralEscrowPortNotAccepted",
       );
-      for (const target of [ethers.ZeroAddress, x.address]) {
+      for (const target of [ethers.ZeroAddress, x.address, await escrow.getAddress()]) {
         await expect(dm.port(ACCOUNT.aCustomer, target))
           .to.be.revertedWithCustomError(escrow, "CollateralEscrowInvalidOwner")
           .withArgs(target);

@@ -227,13 +227,15 @@ describe("CollateralEscrow access control", () => {
       .withArgs(margin.address, marginRole);
   });
 
-  it("the default-management wallet moves only by the admin, never to zero", async () => {
+  it("the default-management wallet moves only by the admin, never to zero or to the escrow", async () => {
     const { escrow, signers } = await networkHelpers.loadFixture(rolesFixture);
     await expect(escrow.connect(signers.admin).setDefaultManagementWallet(signers.stranger.address))
       .to.emit(escrow, "DefaultManagementWalletSet")
       .withArgs(signers.dmWallet.address, signers.stranger.address);
-    await expect(escrow.connect(signers.admin).setDefaultManagementWallet(ZERO_ADDRESS))
-      .to.be.revertedWithCustomError(escrow, "CollateralEscrowInvalidWallet")
-      .withArgs(ZERO_ADDRESS);
+    for (const wallet of [ZERO_ADDRESS, await escrow.getAddress()]) {
+      await expect(escrow.connect(signers.admin).setDefaultManagementWallet(wallet))
+        .to.be.revertedWithCustomError(escrow, "CollateralEscrowInvalidWallet")
+        .withArgs(wallet);
+    }
   });
 });

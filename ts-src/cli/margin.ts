@@ -85,6 +85,12 @@ export function registerMargin(program: Command, output: Output): void {
     )
     .option("--option-share <x>", "share of instruments that are options, in [0, 1]", share, 0.1)
     .option("--max-positions <n>", "most positions of one account", positiveInteger, 50)
+    .option(
+      "--digits <n>",
+      "significant digits of market.csv: 1–17 (17 = full float64 precision) or `shortest` (round-trip, " +
+        "as Python's repr); default: a few fixed decimals per kind of factor",
+      marketDigits,
+    )
     .action(
       (
         folder: string,
@@ -96,6 +102,7 @@ export function registerMargin(program: Command, output: Output): void {
           lookback: number;
           optionShare: number;
           maxPositions: number;
+          digits?: number | "shortest";
         },
       ) => {
         const files = generateCase({
@@ -106,6 +113,7 @@ export function registerMargin(program: Command, output: Output): void {
           lookbackDays: options.lookback,
           optionShare: options.optionShare,
           maxPositions: options.maxPositions,
+          ...(options.digits === undefined ? {} : { marketDigits: options.digits }),
         });
         mkdirSync(folder, { recursive: true });
         for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
@@ -121,6 +129,15 @@ function nonNegativeInteger(text: string): number {
   return text === "0" ? 0 : positiveInteger(text);
 }
 
+function marketDigits(text: string): number | "shortest" {
+  if (text === "shortest") return text;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > 17) {
+    throw new InvalidArgumentError(`expected 1–17 or "shortest", got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
 function share(text: string): number {
   const value = Number(text);
   if (text.trim() === "" || !(value >= 0 && value <= 1)) {
@@ -129,12 +146,23 @@ function share(text: string): number {
   return value;
 }
 
-/** CCP_PROFILE=1: prints the milliseconds each phase took to stderr. */
+/**
+ * CCP_PROFILE=1: prints each phase's wall-clock milliseconds to stderr, with the CPU milliseconds (user + system,
+ * every thread of the process) and the minor page faults spent in it.
+ */
 function phaseTimer(): (phase: string) => void {
-  let last = performance.now();
+  let last = { wall: performance.now(), cpu: cpuMs(), faults: process.resourceUsage().minorPageFault };
   return (phase) => {
-    const now = performance.now();
-    process.stderr.write(`ccp: ${phase} ${(now - last).toFixed(0)} ms\n`);
+    const now = { wall: performance.now(), cpu: cpuMs(), faults: process.resourceUsage().minorPageFault };
+    process.stderr.write(
+      `ccp: ${phase} ${(now.wall - last.wall).toFixed(0)} ms (CPU ${(now.cpu - last.cpu).toFixed(0)} ms, ` +
+        `${now.faults - last.faults} page faults)\n`,
+    );
     last = now;
   };
+}
+
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
 }

@@ -74,3 +74,14 @@ export function reviveMarginInputError(serialized: {
     details: rest,
   });
 }
+
+/**
+ * The same error with its line moved down by `offset` when it is a {@link MarginInputError} located in `file`
+ * (a worker parsed part of the file counting lines from 1); any other error as it is.
+ */
+export function shiftLine(error: unknown, file: string, offset: number): unknown {
+  if (!(error instanceof MarginInputError) || error.location?.file !== file) return error;
+  const line = error.location.line;
+  if (line === undefined) return error;
+  return reviveMarginInputError({ code: error.code, details: { ...error.details, line: line + offset } });
+}

@@ -30,6 +30,14 @@ export type CaseOptions = {
   stressScenarios?: number;
   /** Most positions of one account (default 50). */
   maxPositions?: number;
+  /**
+   * How market.csv writes its values: `undefined` (the default) a few fixed decimals per kind of factor
+   * (prices to 0.01, bonds to 0.001, FX to 0.0001, …); a number n of significant digits (1–17, each value
+   * rounded to n digits at every step of its path; 17 is full float64 precision, as a data vendor's export
+   * or `%.17g` writes it); or `"shortest"`, the shortest text that reads back as the same float64 (what
+   * JavaScript's `String(x)` and Python's `repr` write), on unrounded paths.
+   */
+  marketDigits?: number | "shortest";
 };
 
 /** File name → contents. */
@@ -132,6 +140,7 @@ export function generateCase(options: CaseOptions): CaseFiles {
   factors.push(...price, ...fx, ...rates, ...vols);
 
   // Market paths: a common volatility regime, three market factors, idiosyncratic noise.
+  const marketText = marketFormat(options.marketDigits);
   const dates = businessDays(days);
   const paths = factors.map(() => new Float64Array(days));
   factors.forEach((factor, j) => (paths[j]![0] = factor.start));
@@ -162,7 +171,7 @@ export function generateCase(options: CaseOptions): CaseFiles {
         const sector = factor.sector ?? "equity";
         next = previous * Math.exp(factor.beta * market[sector] + factor.idio * regime * noise);
       }
-      path[t] = roundTo(next, factor.decimals);
+      path[t] = marketText.round(next, factor.decimals);
     });
   }
   const today = (factor: Factor): number => paths[factors.indexOf(factor)]![days - 1]!;
@@ -294,7 +303,7 @@ export function generateCase(options: CaseOptions): CaseFiles {
   const marketLines = [["date", ...factors.map((factor) => factor.name)].join(",")];
   for (let t = 0; t < days; t += 1) {
     const row = [dates[t]!];
-    factors.forEach((factor, j) => row.push(formatNumber(paths[j]![t]!, factor.decimals)));
+    factors.forEach((factor, j) => row.push(marketText.format(paths[j]![t]!, factor.decimals)));
     marketLines.push(row.join(","));
   }
 
@@ -338,6 +347,29 @@ function businessDays(count: number): string[] {
     day -= 86_400_000;
   }
   return dates.reverse();
+}
+
+type MarketFormat = {
+  /** A path value as the file will hold it (so that the path continues from what is written). */
+  round(value: number, decimals: number): number;
+  format(value: number, decimals: number): string;
+};
+
+/** How market values are rounded and written: fixed decimals, n significant digits, or shortest round trip. */
+function marketFormat(digits: CaseOptions["marketDigits"]): MarketFormat {
+  if (digits === undefined) {
+    return { round: roundTo, format: formatNumber };
+  }
+  if (digits === "shortest") {
+    return { round: (value) => value, format: (value) => String(value) };
+  }
+  if (!Number.isInteger(digits) || digits < 1 || digits > 17) {
+    throw new RangeError(`marketDigits must be a whole number in 1–17 or "shortest", got ${digits}`);
+  }
+  // 17 significant digits identify every float64, so rounding to them changes nothing.
+  const round =
+    digits === 17 ? (value: number) => value : (value: number) => Number(value.toPrecision(digits));
+  return { round, format: (value) => value.toPrecision(digits) };
 }
 
 function roundTo(value: number, decimals: number): number {

@@ -7,19 +7,22 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
+import type { RangeResult } from "./chunks.ts";
 import {
   columnIndex,
   checkWidth,
   parseInteger,
   parseNumber,
   readCsvTable,
-  readSharedFile,
+  readFileBytes,
   splitCsv,
+  type CsvChunk,
   type CsvTable,
 } from "./csv.ts";
-import { compareIds } from "./engine.ts";
-import { MarginInputError } from "./errors.ts";
+import { compareIds } from "./validation.ts";
+import { MarginInputError, shiftLine } from "./errors.ts";
 import type { TaskRunner } from "./pool.ts";
+import { planRanges, type FileRange } from "./ranges.ts";
 import {
   DEFAULT_MARGIN_PARAMS,
   FACTOR_KINDS,
@@ -98,8 +101,7 @@ export async function loadMarginInput(folder: string, runner: TaskRunner): Promi
 }
 
 async function loadMarket(file: string, runner: TaskRunner): Promise<MarketData> {
-  const shared = readSharedFile(file);
-  const { header, chunks } = splitCsv(shared, runner.threads);
+  const { header, ranges } = planRanges(file, file, runner.threads);
   if (header[0] !== "date") {
     throw new MarginInputError(
       "MARGIN_INPUT_MISSING_COLUMN",
@@ -108,22 +110,73 @@ async function loadMarket(file: string, runner: TaskRunner): Promise<MarketData>
     );
   }
   columnIndex(header, ["date"], file); // duplicate column names
-  const parts = await Promise.all(chunks.map((chunk) => runner.run({ kind: "market", chunk, header })));
+  const parts = await readRanges(
+    file,
+    ranges,
+    (range) => runner.run({ kind: "market-range", range, header }),
+    (chunk) => runner.run({ kind: "market-text", chunk, header }),
+  );
   const factors = header.slice(1);
   const rows = parts.reduce((sum, part) => sum + part.dates.length, 0);
-  const values = factors.map(() => new Float64Array(rows));
+  // Columns on SharedArrayBuffers: a backtest's worker threads read them without copies.
+  const values = factors.map(() => new Float64Array(new SharedArrayBuffer(8 * rows)));
   const dates: string[] = [];
   const lines = new Int32Array(rows);
   let row = 0;
   for (const part of parts) {
-    const width = factors.length;
+    transpose(part.values, part.dates.length, values, row);
     for (let r = 0; r < part.dates.length; r += 1, row += 1) {
       dates.push(part.dates[r]!);
       lines[row] = part.lines[r]!;
-      for (let j = 0; j < width; j += 1) values[j]![row] = part.values[r * width + j]!;
     }
   }
   return { dates, factors, values, lines };
+}
+
+/**
+ * Parses a large file's ranges on the runner's threads and puts their line numbers in file terms (each range
+ * counts from 1). A failure is reported as the first in file order, at its file line. When a range finds a
+ * quote or a carriage return, the whole body is parsed instead by the CSV reader, in one task.
+ */
+async function readRanges<T extends { lines: Int32Array; lineCount: number }>(
+  file: string,
+  ranges: readonly FileRange[],
+  parseRange: (range: FileRange) => Promise<RangeResult<T>>,
+  parseText: (chunk: CsvChunk) => Promise<T>,
+): Promise<T[]> {
+  const settled = await Promise.allSettled(ranges.map(parseRange));
+  const parts: T[] = [];
+  let before = 1; // the header line
+  for (const outcome of settled) {
+    if (outcome.status === "rejected") throw shiftLine(outcome.reason, file, before);
+    if (outcome.value.quoted)
+      return [await parseText(splitCsv(readFileBytes(file), 1).chunks[0] ?? emptyChunk(file))];
+    const part = outcome.value.rows;
+    for (let r = 0; r < part.lines.length; r += 1) part.lines[r]! += before;
+    before += part.lineCount;
+    parts.push(part);
+  }
+  return parts;
+}
+
+function emptyChunk(file: string): CsvChunk {
+  return { file, bytes: new Uint8Array(0), start: 0, end: 0, firstLine: 2 };
+}
+
+/**
+ * Copies `rows` rows of row-major values (`source[r × width + j]`) into columns (`columns[j][first + r]`), a
+ * block of rows at a time so that both sides stay in cache.
+ */
+function transpose(source: Float64Array, rows: number, columns: Float64Array[], first: number): void {
+  const width = columns.length;
+  const block = 32;
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const r1 = Math.min(rows, r0 + block);
+    for (let j = 0; j < width; j += 1) {
+      const column = columns[j]!;
+      for (let r = r0; r < r1; r += 1) column[first + r] = source[r * width + j]!;
+    }
+  }
 }
 
 async function loadPositions(
@@ -131,13 +184,17 @@ async function loadPositions(
   runner: TaskRunner,
   instrumentIds: readonly string[],
 ): Promise<EncodedPositions[]> {
-  const shared = readSharedFile(file);
-  const { header, chunks } = splitCsv(shared, runner.threads);
-  const columns = columnIndex(header, ["account", "instrument", "quantity"], file);
-  return Promise.all(
-    chunks.map((chunk) =>
-      runner.run({ kind: "positions", chunk, width: header.length, columns, instrumentIds }),
-    ),
+  const { header, ranges } = planRanges(file, file, runner.threads);
+  const layout = {
+    width: header.length,
+    columns: columnIndex(header, ["account", "instrument", "quantity"], file),
+    instrumentIds,
+  };
+  return readRanges(
+    file,
+    ranges,
+    (range) => runner.run({ kind: "positions-range", range, layout }),
+    (chunk) => runner.run({ kind: "positions-text", chunk, layout }),
   );
 }
 

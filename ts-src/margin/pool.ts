@@ -35,6 +35,15 @@ function inProcessRunner(): TaskRunner {
   };
 }
 
+/**
+ * Worker options: when the launcher serves the TypeScript sources from its cache of stripped files
+ * (scripts/typescript-cache.mjs publishes its URL on globalThis), the workers load it first too.
+ */
+function workerOptions(): { execArgv?: string[] } {
+  const hooks = (globalThis as Record<symbol, unknown>)[Symbol.for("clearchain.typescript-cache")];
+  return typeof hooks === "string" ? { execArgv: [...process.execArgv, "--import", hooks] } : {};
+}
+
 type Pending = {
   id: number;
   task: Task;
@@ -59,7 +68,7 @@ class WorkerPool implements TaskRunner {
   constructor(threads: number) {
     this.threads = threads;
     for (let i = 0; i < threads - 1; i += 1) {
-      const worker = new Worker(new URL("./worker.ts", import.meta.url));
+      const worker = new Worker(new URL("./worker.ts", import.meta.url), workerOptions());
       worker.on("message", (reply: Reply) => this.#settle(worker, reply));
       worker.on("error", (error) => this.#fail(worker, error));
       this.#idle.push(worker);

@@ -3,7 +3,7 @@
  * scenarios, then the account loop split across the threads, then IM. The result is the same for any number
  * of threads.
  */
-import { accountRiskRange, assembleReport, buildBook, buildMarketModel, kernelInput } from "./engine.ts";
+import { accountRiskRange, assembleReport, buildMarketModel, kernelInput, withBook } from "./engine.ts";
 import { startMarginLoad } from "./loader.ts";
 import { createTaskRunner, defaultThreads } from "./pool.ts";
 import type { MarginReport } from "./types.ts";
@@ -28,13 +28,12 @@ export async function runMarginFolder(folder: string, options: RunMarginOptions 
     const pending = startMarginLoad(folder, runner);
     const market = buildMarketModel({ ...pending, market: await pending.market });
     options.onPhase?.("market");
-    const book = buildBook(market, await pending.positions);
-    const prepared = { model: market.model, params: market.params, book };
+    const prepared = withBook(market, await pending.positions);
     options.onPhase?.("positions");
     const count = prepared.book.accounts.length;
     const es = new Float64Array(new SharedArrayBuffer(8 * count));
     const nov = new Float64Array(new SharedArrayBuffer(8 * count));
-    const kernel = kernelInput(prepared);
+    const kernel = kernelInput(prepared.model, prepared.book);
     if (runner.threads <= 1) {
       accountRiskRange(kernel, 0, count, es, nov);
     } else {

@@ -1,12 +1,13 @@
-/** `ccp margin <folder> [--json] [--threads n]` and `ccp generate-case <folder> …`. */
+/**
+ * `ccp margin <folder> [--json] [--threads n] [--explain <account> | --what-if <trades.csv>]` and
+ * `ccp generate-case <folder> …`. The engine is imported when a command runs, so that `ccp --help` stays fast.
+ */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 
-import { generateCase } from "../margin/generator.ts";
-import { defaultThreads } from "../margin/pool.ts";
-import { runMarginFolder } from "../margin/run.ts";
+import { defaultThreads } from "../margin/threads.ts";
 import type { MarginReport } from "../margin/types.ts";
 import { formatAmount, formatYen, renderTable, toJson } from "./format.ts";
 import { positiveInteger, type Output } from "./io.ts";
@@ -36,6 +37,8 @@ export function marginTable(report: MarginReport): string {
   return `${heading}\n${renderTable(["account", "IM (yen)", "ES (yen)", "NOV (yen)"], rows)}`;
 }
 
+type MarginOptions = { json?: boolean; threads?: number; explain?: string; whatIf?: string };
+
 export function registerMargin(program: Command, output: Output): void {
   program
     .command("margin")
@@ -50,13 +53,23 @@ export function registerMargin(program: Command, output: Output): void {
       `threads: this one and n − 1 workers (default ${defaultThreads()}: the available cores, at most 8)`,
       positiveInteger,
     )
-    .action(async (folder: string, options: { json?: boolean; threads?: number }) => {
+    .addOption(
+      new Option(
+        "--explain <account>",
+        "one account's margin explained: each position's part of ES, the tail scenarios, NOV per option",
+      ).conflicts("whatIf"),
+    )
+    .option(
+      "--what-if <trades.csv>",
+      "IM before and after hypothetical trades (rows account,instrument,quantity) of the accounts they touch",
+    )
+    .action(async (folder: string, options: MarginOptions) => {
       const profile = process.env.CCP_PROFILE === "1" ? phaseTimer() : undefined;
-      const report = await runMarginFolder(folder, {
+      const run = {
         ...(options.threads === undefined ? {} : { threads: options.threads }),
         ...(profile === undefined ? {} : { onPhase: profile }),
-      });
-      output.out(options.json === true ? marginJson(report) : marginTable(report));
+      };
+      output.out(await marginOutput(folder, options, run));
       profile?.("output");
     });
 
@@ -79,9 +92,15 @@ export function registerMargin(program: Command, output: Output): void {
     .option("--stress <n>", "number of stress scenarios", nonNegativeInteger, 50)
     .option(
       "--lookback <n>",
-      "historical scenarios the data must support (market.csv gets this + 50 rows)",
+      "historical scenarios the data must support (market.csv gets this + --extra-days rows)",
       positiveInteger,
       1250,
+    )
+    .option(
+      "--extra-days <n>",
+      "market days beyond the lookback (a backtest of D days needs about D + 4)",
+      positiveInteger,
+      50,
     )
     .option("--option-share <x>", "share of instruments that are options, in [0, 1]", share, 0.1)
     .option("--max-positions <n>", "most positions of one account", positiveInteger, 50)
@@ -92,7 +111,7 @@ export function registerMargin(program: Command, output: Output): void {
       marketDigits,
     )
     .action(
-      (
+      async (
         folder: string,
         options: {
           accounts: number;
@@ -100,17 +119,20 @@ export function registerMargin(program: Command, output: Output): void {
           seed: number;
           stress: number;
           lookback: number;
+          extraDays: number;
           optionShare: number;
           maxPositions: number;
           digits?: number | "shortest";
         },
       ) => {
+        const { generateCase } = await import("../margin/generator.ts");
         const files = generateCase({
           accounts: options.accounts,
           instruments: options.instruments,
           seed: options.seed,
           stressScenarios: options.stress,
           lookbackDays: options.lookback,
+          extraDays: options.extraDays,
           optionShare: options.optionShare,
           maxPositions: options.maxPositions,
           ...(options.digits === undefined ? {} : { marketDigits: options.digits }),
@@ -123,6 +145,33 @@ export function registerMargin(program: Command, output: Output): void {
         );
       },
     );
+}
+
+/** What `ccp margin` prints for its options. */
+async function marginOutput(
+  folder: string,
+  options: MarginOptions,
+  run: { threads?: number; onPhase?: (phase: string) => void },
+): Promise<string> {
+  const engine = await import("../margin/run.ts");
+  if (options.explain === undefined && options.whatIf === undefined) {
+    const report = await engine.runMarginFolder(folder, run);
+    return options.json === true ? marginJson(report) : marginTable(report);
+  }
+  const views = await import("./margin-views.ts");
+  const prepared = await engine.prepareMarginFolder(folder, run);
+  if (options.explain !== undefined) {
+    const { explainAccount } = await import("../margin/explain.ts");
+    const explanation = explainAccount(prepared, options.explain);
+    return options.json === true ? views.explainJson(explanation) : views.explainTable(explanation);
+  }
+  const [{ createWhatIf }, { loadTrades }] = await Promise.all([
+    import("../margin/whatif.ts"),
+    import("../margin/loader.ts"),
+  ]);
+  const file = options.whatIf!;
+  const report = createWhatIf(prepared).evaluate(loadTrades(file), file);
+  return options.json === true ? views.whatIfJson(report) : views.whatIfTable(report, file);
 }
 
 function nonNegativeInteger(text: string): number {

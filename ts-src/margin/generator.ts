@@ -3,7 +3,7 @@
  * Pure: options in, file contents out; the same options give byte-identical files.
  *
  * What it makes:
- * - a business-day calendar (weekdays) of `lookbackDays + 50` rows;
+ * - a business-day calendar (weekdays) of `lookbackDays + extraDays` rows (50 extra by default);
  * - correlated factor paths: each price factor loads on one of three market factors (equity, bond,
  *   commodity) plus its own noise, under a common stochastic-volatility regime (so that the EWMA filter has
  *   something to do); commodity factors have a 1-day holding period;
@@ -24,8 +24,10 @@ export type CaseOptions = {
   seed: number;
   /** Share of instruments that are options (default 0.1). */
   optionShare?: number;
-  /** Historical scenarios the data must support (default 1250): market.csv gets lookbackDays + 50 rows. */
+  /** Historical scenarios the data must support (default 1250): market.csv gets lookbackDays + extraDays rows. */
   lookbackDays?: number;
+  /** Market days beyond the lookback (default 50; a backtest of D days needs about D + 4). */
+  extraDays?: number;
   /** Stress scenarios (default 50). */
   stressScenarios?: number;
   /** Most positions of one account (default 50). */
@@ -81,7 +83,7 @@ const FX = [
 export function generateCase(options: CaseOptions): CaseFiles {
   const rng = new Prng(options.seed);
   const lookback = options.lookbackDays ?? 1250;
-  const days = lookback + 50;
+  const days = lookback + (options.extraDays ?? 50);
   const optionCount = Math.round(options.instruments * (options.optionShare ?? 0.1));
   const linearCount = Math.max(1, options.instruments - optionCount);
   const rateCount = Math.max(1, Math.round(linearCount * 0.02));

@@ -36,6 +36,7 @@ import {
   type MarginSourceFiles,
   type MarketData,
   type EncodedPositions,
+  type Position,
   type StressScenario,
 } from "./types.ts";
 
@@ -196,6 +197,29 @@ async function loadPositions(
     (range) => runner.run({ kind: "positions-range", range, layout }),
     (chunk) => runner.run({ kind: "positions-text", chunk, layout }),
   );
+}
+
+/**
+ * Reads a what-if trades file: `account,instrument,quantity` rows as positions.csv's (other columns ignored).
+ * A quantity that is not a whole number is `MARGIN_INPUT_BAD_QUANTITY` at its line; instruments are checked
+ * against the model when the trades are evaluated.
+ *
+ * @example
+ *   const trades = loadTrades("trades.csv"); // [{ account: "CP001-H", instrument: "I00042", quantity: -300, line: 2 }]
+ */
+export function loadTrades(file: string): Position[] {
+  const table = readCsvTable(file);
+  const columns = columnIndex(table.header, ["account", "instrument", "quantity"], file);
+  const trades: Position[] = [];
+  eachRecord(table, file, (record, line) => {
+    trades.push({
+      account: record[columns.account]!,
+      instrument: record[columns.instrument]!,
+      quantity: parseInteger(record[columns.quantity]!, file, line, "quantity", "MARGIN_INPUT_BAD_QUANTITY"),
+      line,
+    });
+  });
+  return trades;
 }
 
 function eachRecord(table: CsvTable, file: string, visit: (record: string[], line: number) => void): void {

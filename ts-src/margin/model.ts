@@ -139,9 +139,20 @@ export class FactorReturns {
   }
 }
 
-/** Each factor's stress shocks, one per stress scenario (0 where a scenario does not shock it). */
+/** Each factor's stress shocks, one per stress scenario (0 where a scenario does not shock it), made once. */
+const SHOCKS = new WeakMap<readonly StressScenario[], Map<string, Float64Array>>();
 function stressShocks(stress: readonly StressScenario[], factor: string): Float64Array {
-  return Float64Array.from(stress, (scenario) => scenario.shocks.get(factor) ?? 0);
+  let byFactor = SHOCKS.get(stress);
+  if (byFactor === undefined) {
+    byFactor = new Map();
+    SHOCKS.set(stress, byFactor);
+  }
+  let shocks = byFactor.get(factor);
+  if (shocks === undefined) {
+    shocks = Float64Array.from(stress, (scenario) => scenario.shocks.get(factor) ?? 0);
+    byFactor.set(factor, shocks);
+  }
+  return shocks;
 }
 
 /**

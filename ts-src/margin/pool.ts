@@ -4,7 +4,6 @@
  * the event loop (while it awaits a result), so it works instead of waiting, and no core sits idle behind
  * an extra worker's start-up.
  */
-import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 
 import { reviveMarginInputError } from "./errors.ts";
@@ -17,10 +16,7 @@ export type TaskRunner = {
   close(): Promise<void>;
 };
 
-/** The default thread count: the machine's available parallelism, at most 8. */
-export function defaultThreads(): number {
-  return Math.max(1, Math.min(8, availableParallelism()));
-}
+export { defaultThreads } from "./threads.ts";
 
 /** A runner on `threads` threads: the calling one and `threads − 1` workers (threads ≤ 1: no worker). */
 export function createTaskRunner(threads: number): TaskRunner {

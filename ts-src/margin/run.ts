@@ -1,35 +1,91 @@
 /**
- * A whole margin run over an input folder: load (large files parsed in parallel), validate and build the
- * scenarios, then the account loop split across the threads, then IM. The result is the same for any number
- * of threads.
+ * Whole runs over an input folder, on threads: load (the large files parsed in parallel), validate and build
+ * the scenarios, then the work split across the threads: the account loop of a margin run, the days of a
+ * backtest. The results are the same for any number of threads.
  */
-import { accountRiskRange, assembleReport, buildMarketModel, kernelInput, withBook } from "./engine.ts";
+import {
+  actualLosses,
+  planBacktest,
+  summarizeBacktest,
+  type BacktestObservations,
+  type BacktestReport,
+} from "./backtest.ts";
+import {
+  accountRiskRange,
+  assembleReport,
+  buildMarketModel,
+  kernelInput,
+  withBook,
+  type PreparedMargin,
+} from "./engine.ts";
 import { startMarginLoad } from "./loader.ts";
-import { createTaskRunner, defaultThreads } from "./pool.ts";
+import { createTaskRunner, type TaskRunner } from "./pool.ts";
+import { defaultThreads } from "./threads.ts";
 import type { MarginReport } from "./types.ts";
+
+/** The phases a run reports as they end. */
+export type RunPhase = "market" | "positions" | "risk" | "report";
 
 export type RunMarginOptions = {
   /** Threads to use (default: the machine's available parallelism, at most 8). */
   threads?: number;
-  /** Called as each phase ends ("market", "positions", "risk", "report"), e.g. to time them. */
-  onPhase?: (phase: "market" | "positions" | "risk" | "report") => void;
+  /** Called as each phase ends, e.g. to time them. */
+  onPhase?: (phase: RunPhase) => void;
 };
 
+/** Runs `work` with a task runner on the asked number of threads, closing the threads afterwards. */
+async function withRunner<T>(
+  options: RunMarginOptions,
+  work: (runner: TaskRunner) => Promise<T>,
+): Promise<T> {
+  const runner = createTaskRunner(options.threads ?? defaultThreads());
+  try {
+    return await work(runner);
+  } finally {
+    await runner.close();
+  }
+}
+
+/** Loads a folder and builds its market model (as soon as market.csv is in) and its book. */
+async function prepareWith(
+  folder: string,
+  runner: TaskRunner,
+  options: RunMarginOptions,
+): Promise<PreparedMargin> {
+  const pending = startMarginLoad(folder, runner);
+  // Built in this thread while the worker threads are still parsing positions.csv.
+  const market = buildMarketModel({ ...pending, market: await pending.market });
+  options.onPhase?.("market");
+  const prepared = withBook(market, await pending.positions);
+  options.onPhase?.("positions");
+  return prepared;
+}
+
 /**
+ * Loads and validates a folder and builds everything a margin run needs, without running the account loop:
+ * what `explainAccount` and `createWhatIf` start from.
+ *
+ * @example
+ *   const prepared = await prepareMarginFolder("data/examples/margin");
+ *   explainAccount(prepared, "CP001-H").positions; // each position's part of ES
+ */
+export async function prepareMarginFolder(
+  folder: string,
+  options: RunMarginOptions = {},
+): Promise<PreparedMargin> {
+  return withRunner(options, (runner) => prepareWith(folder, runner, options));
+}
+
+/**
+ * The initial margin of every account of a folder.
+ *
  * @example
  *   const report = await runMarginFolder("data/examples/margin");
  *   console.log(report.accounts.map((a) => `${a.account} ${a.im}`));
  */
 export async function runMarginFolder(folder: string, options: RunMarginOptions = {}): Promise<MarginReport> {
-  const runner = createTaskRunner(options.threads ?? defaultThreads());
-  try {
-    // The market model is built in this thread as soon as market.csv is parsed, while the worker threads
-    // are still parsing positions.csv.
-    const pending = startMarginLoad(folder, runner);
-    const market = buildMarketModel({ ...pending, market: await pending.market });
-    options.onPhase?.("market");
-    const prepared = withBook(market, await pending.positions);
-    options.onPhase?.("positions");
+  return withRunner(options, async (runner) => {
+    const prepared = await prepareWith(folder, runner, options);
     const count = prepared.book.accounts.length;
     const es = new Float64Array(new SharedArrayBuffer(8 * count));
     const nov = new Float64Array(new SharedArrayBuffer(8 * count));
@@ -46,9 +102,72 @@ export async function runMarginFolder(folder: string, options: RunMarginOptions 
     const report = assembleReport(prepared, es, nov);
     options.onPhase?.("report");
     return report;
-  } finally {
-    await runner.close();
-  }
+  });
+}
+
+/**
+ * Backtests a folder's margin over its last `days` market days (see backtest.ts), the days split across the
+ * threads.
+ *
+ * @example
+ *   const report = await runBacktestFolder("data/examples/margin", { days: 40 });
+ *   report.total.zone; // "green", "amber" or "red"
+ */
+export async function runBacktestFolder(
+  folder: string,
+  options: RunMarginOptions & { days: number },
+): Promise<BacktestReport> {
+  return withRunner(options, async (runner) => {
+    const { market, book } = await prepareWith(folder, runner, options);
+    const { context } = market;
+    const plan = planBacktest(context, book, options.days);
+    const size = book.accounts.length * plan.days;
+    const observations: BacktestObservations = {
+      im: new Float64Array(new SharedArrayBuffer(8 * size)),
+      nov: new Float64Array(new SharedArrayBuffer(8 * size)),
+      loss: new Float64Array(size),
+    };
+    const { factors, instruments, stress, params, files } = marketInputOf(market.context);
+    const input = { factors, market: context.market, instruments, stress, params, files };
+    const rows = plan.lastAsOf - plan.firstAsOf + 1;
+    const parts = Math.min(rows, runner.threads <= 1 ? 1 : runner.threads * 3);
+    const tasks = Array.from({ length: parts }, (_, i) => {
+      const from = plan.firstAsOf + Math.floor((rows * i) / parts);
+      const to = plan.firstAsOf + Math.floor((rows * (i + 1)) / parts);
+      return runner.run({
+        kind: "backtest",
+        input,
+        book,
+        plan,
+        from,
+        to,
+        im: observations.im,
+        nov: observations.nov,
+      });
+    });
+    actualLosses(context, book, plan, observations.loss);
+    await Promise.all(tasks);
+    options.onPhase?.("risk");
+    const report = summarizeBacktest(context, book, plan, observations);
+    options.onPhase?.("report");
+    return report;
+  });
+}
+
+/** The validated inputs in the shape a worker thread rebuilds the context from. */
+function marketInputOf(context: PreparedMargin["market"]["context"]) {
+  const factors = [...context.factorInfo].map(([factor, info]) => ({
+    factor,
+    kind: info.kind,
+    holdingPeriod: info.holdingPeriod as 1 | 2,
+  }));
+  return {
+    factors,
+    instruments: context.instruments,
+    stress: context.stress,
+    params: context.params,
+    files: context.files,
+  };
 }
 
 /** Cuts accounts into about `parts` contiguous ranges holding similar numbers of positions. */

@@ -13,9 +13,13 @@ import {
   type PositionsChunk,
   type RangeResult,
 } from "./chunks.ts";
+import { backtestDays, type BacktestPlan } from "./backtest.ts";
 import type { CsvChunk } from "./csv.ts";
 import { accountRiskRange, type RiskKernelInput } from "./engine.ts";
+import { marketContext } from "./model.ts";
+import type { PortfolioBook } from "./portfolio.ts";
 import type { FileRange } from "./ranges.ts";
+import type { MarginInput } from "./types.ts";
 
 /** Parse the lines of market.csv a byte range owns (line numbers from 1 within the range). */
 export type MarketRangeTask = { kind: "market-range"; range: FileRange; header: readonly string[] };
@@ -42,7 +46,20 @@ export type RiskTask = {
   nov: Float64Array;
 };
 
-export type Task = MarketRangeTask | MarketTextTask | PositionsRangeTask | PositionsTextTask | RiskTask;
+/** Compute a backtest's IM and NOV for the as-of rows `from … to − 1`, into the shared `im` and `nov`. */
+export type BacktestTask = {
+  kind: "backtest";
+  input: Omit<MarginInput, "positions">;
+  book: PortfolioBook;
+  plan: BacktestPlan;
+  from: number;
+  to: number;
+  im: Float64Array;
+  nov: Float64Array;
+};
+
+export type Task =
+  MarketRangeTask | MarketTextTask | PositionsRangeTask | PositionsTextTask | RiskTask | BacktestTask;
 export type TaskResult<T extends Task> = T extends MarketRangeTask
   ? RangeResult<MarketChunk>
   : T extends MarketTextTask
@@ -74,6 +91,9 @@ function runAnyTask(task: Task): unknown {
     }
     case "risk":
       accountRiskRange(task.input, task.from, task.to, task.es, task.nov);
+      return null;
+    case "backtest":
+      backtestDays(marketContext(task.input), task.book, task.plan, task.from, task.to, task);
       return null;
   }
 }

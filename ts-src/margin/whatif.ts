@@ -70,6 +70,11 @@ export class MarginWhatIf {
     this.scratch = new TailScratch(prepared.model.tailCount);
   }
 
+  /** The accounts whose P&L vectors are kept, least recently used first. */
+  cachedAccounts(): string[] {
+    return [...this.cache.keys()];
+  }
+
   /**
    * The margins of the accounts `trades` touch, before and after them. A trade in an instrument not in
    * instruments.csv, with an empty account or a quantity that is not a whole number is a

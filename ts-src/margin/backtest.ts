@@ -24,6 +24,7 @@ import {
   FactorReturns,
   buildScenarioModel,
   marketContext,
+  scenarioCount,
   type MarketContext,
   type ModelBuffers,
 } from "./model.ts";
@@ -160,7 +161,7 @@ export function backtestDays(
   to: number,
   out: Pick<BacktestObservations, "im" | "nov">,
 ): void {
-  const scenarios = context.params.lookbackDays + context.stress.length;
+  const scenarios = scenarioCount(context);
   const instruments = context.instruments.length;
   const state: DayState = {
     returns: new FactorReturns(context, from, to - 1),

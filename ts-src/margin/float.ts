@@ -4,7 +4,8 @@
  * about 106 bits) and rounded once at the end.
  */
 
-const SPLITTER = 134217729; // 2^27 + 1: splits a float64 into two halves of 26 bits
+/** 2^27 + 1: Dekker's splitter, which cuts a float64 into two halves of 26 bits. */
+export const SPLITTER = 134217729;
 
 /** The high half of Dekker's split of `a` (a = high + (a − high), each half exactly 26 bits or fewer). */
 export function splitHigh(a: number): number {
@@ -35,17 +36,29 @@ export class ExactSum {
   hi = 0;
   lo = 0;
 
-  /** Adds q × x. */
+  /** Adds q × x (the error-free transformations written out: no call returns a number to box). */
   addProduct(q: number, x: number): void {
     const p = q * x;
-    this.add(p);
-    this.lo += twoProductError(q, x, p);
+    const qc = SPLITTER * q;
+    const qh = qc - (qc - q);
+    const ql = q - qh;
+    const xc = SPLITTER * x;
+    const xh = xc - (xc - x);
+    const xl = x - xh;
+    const productError = qh * xh - p + qh * xl + ql * xh + ql * xl;
+    const before = this.hi;
+    const s = before + p;
+    const b = s - before;
+    this.lo += before - (s - b) + (p - b) + productError;
+    this.hi = s;
   }
 
   /** Adds a float64. */
   add(value: number): void {
-    const s = this.hi + value;
-    this.lo += twoSumError(this.hi, value, s);
+    const before = this.hi;
+    const s = before + value;
+    const b = s - before;
+    this.lo += before - (s - b) + (value - b);
     this.hi = s;
   }
 

@@ -15,7 +15,7 @@ import {
   type MarketData,
   type StressScenario,
 } from "./types.ts";
-import { instrumentPnl, type FactorValues } from "./valuation.ts";
+import { factorsOf, instrumentPnl, type FactorValues } from "./valuation.ts";
 import {
   applyFactorSpecs,
   checkHistory,
@@ -28,7 +28,10 @@ import {
   type FactorInfo,
 } from "./validation.ts";
 
-/** Everything but the positions, validated: what any day's scenario model is built from. */
+/**
+ * Everything but the positions, validated: what any day's scenario model is built from. Plain data that a
+ * worker thread receives as it is (the market values and the shocks are on SharedArrayBuffers).
+ */
 export type MarketContext = {
   market: MarketData;
   factorInfo: ReadonlyMap<string, FactorInfo>;
@@ -36,7 +39,10 @@ export type MarketContext = {
   instruments: readonly Instrument[];
   /** Instrument id → its row. */
   rows: ReadonlyMap<string, number>;
-  stress: readonly StressScenario[];
+  /** The stress scenarios' names, in file order. */
+  stressNames: readonly string[];
+  /** The stress shocks by market column: factor column c's shock in stress scenario j is `shocks[c × S + j]`. */
+  shocks: Float64Array;
   params: MarginParams;
   files: MarginSourceFiles;
 };
@@ -87,7 +93,30 @@ export function marketContext(input: Omit<MarginInput, "positions">): MarketCont
   validateStress(stress, factorInfo, files);
   const instruments = [...byId.keys()].sort(compareIds).map((id) => byId.get(id)!);
   const rows = new Map(instruments.map((instrument, row) => [instrument.instrument, row]));
-  return { market: input.market, factorInfo, instruments, rows, stress, params, files };
+  const stressNames = stress.map((scenario) => scenario.scenario);
+  const shocks = shockMatrix(stress, factorInfo, input.market.factors.length);
+  return { market: input.market, factorInfo, instruments, rows, stressNames, shocks, params, files };
+}
+
+/** The stress shocks as a matrix by market column (see {@link MarketContext.shocks}); 0 where not shocked. */
+function shockMatrix(
+  stress: readonly StressScenario[],
+  factorInfo: ReadonlyMap<string, FactorInfo>,
+  columns: number,
+): Float64Array {
+  const shocks = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, columns * stress.length)));
+  stress.forEach((scenario, j) => {
+    for (const [factor, shock] of scenario.shocks)
+      shocks[factorInfo.get(factor)!.column * stress.length + j] = shock;
+  });
+  return shocks;
+}
+
+/** A factor's shocks, one per stress scenario. */
+function stressShocks(context: MarketContext, factor: string): Float64Array {
+  const count = context.stressNames.length;
+  const column = context.factorInfo.get(factor)!.column;
+  return context.shocks.subarray(column * count, (column + 1) * count);
 }
 
 /**
@@ -139,22 +168,6 @@ export class FactorReturns {
   }
 }
 
-/** Each factor's stress shocks, one per stress scenario (0 where a scenario does not shock it), made once. */
-const SHOCKS = new WeakMap<readonly StressScenario[], Map<string, Float64Array>>();
-function stressShocks(stress: readonly StressScenario[], factor: string): Float64Array {
-  let byFactor = SHOCKS.get(stress);
-  if (byFactor === undefined) {
-    byFactor = new Map();
-    SHOCKS.set(stress, byFactor);
-  }
-  let shocks = byFactor.get(factor);
-  if (shocks === undefined) {
-    shocks = Float64Array.from(stress, (scenario) => scenario.shocks.get(factor) ?? 0);
-    byFactor.set(factor, shocks);
-  }
-  return shocks;
-}
-
 /**
  * Factor values as of market row `asOfRow`: today's, and in every scenario (computed on first use). `buffers`,
  * when given, keeps each factor's scenario array for reuse by the next day's set.
@@ -165,7 +178,7 @@ export function factorValuesAsOf(
   returns: FactorReturns,
   buffers: Map<string, Float64Array> = new Map(),
 ): FactorValues {
-  const { market, factorInfo, stress, params } = context;
+  const { market, factorInfo, params } = context;
   const lookback = params.lookbackDays;
   const filtered = new Float64Array(lookback);
   const done = new Set<string>();
@@ -177,9 +190,9 @@ export function factorValuesAsOf(
       const info = factorInfo.get(factor)!;
       const series = returns.of(factor);
       ewmaFilter(series, asOfRow - lookback + 1 - returns.firstRow, lookback, params.ewmaLambda, filtered);
-      values ??= new Float64Array(lookback + stress.length);
+      values ??= new Float64Array(lookback + context.stressNames.length);
       const today = market.values[info.column]![asOfRow]!;
-      scenarioValues(today, info.kind, filtered, stressShocks(stress, factor), values);
+      scenarioValues(today, info.kind, filtered, stressShocks(context, factor), values);
       buffers.set(factor, values);
       done.add(factor);
       return values;
@@ -200,29 +213,70 @@ export function sharedModelBuffers(instruments: number, scenarios: number): Mode
 }
 
 /**
- * Steps 1–4 as of market row `asOfRow`: every instrument's P&L per unit in every scenario (only the rows
- * `include` marks, when given: the others stay 0). Checks the factor values it takes logs of.
+ * Checks, in the order the instruments are valued, that every factor an instrument uses has positive values where
+ * a log is taken (rows as of `asOfRow` back to its first return's start): the first failure is the one a
+ * single-threaded build reports, whichever thread would have met it.
  */
-export function buildScenarioModel(
+export function checkFactorHistory(context: MarketContext, asOfRow: number): void {
+  const checked = new Set<string>();
+  const first = asOfRow - context.params.lookbackDays + 1;
+  for (const instrument of context.instruments) {
+    for (const factor of factorsOf(instrument)) {
+      if (checked.has(factor)) continue;
+      checked.add(factor);
+      const info = context.factorInfo.get(factor)!;
+      checkPositive(context.market, factor, info, first - info.holdingPeriod, asOfRow, context.files);
+    }
+  }
+}
+
+/** Options for building a model: shared returns (a backtest), rows to value, buffers to reuse. */
+export type ModelOptions = {
+  returns?: FactorReturns;
+  include?: Uint8Array;
+  buffers?: ModelBuffers;
+  factorBuffers?: Map<string, Float64Array>;
+};
+
+/** N: the historical scenarios, then the stress ones. */
+export function scenarioCount(context: MarketContext): number {
+  return context.params.lookbackDays + context.stressNames.length;
+}
+
+/**
+ * Step 4 for the instrument rows `from … to − 1` as of market row `asOfRow`: each one's P&L per unit in every
+ * scenario and its value today, written into `buffers` (only the rows `include` marks, when given). Any thread
+ * can fill any rows of shared buffers: a run splits the rows across its threads.
+ */
+export function fillModelRows(
   context: MarketContext,
   asOfRow: number,
-  options: {
-    returns?: FactorReturns;
-    include?: Uint8Array;
-    buffers?: ModelBuffers;
-    factorBuffers?: Map<string, Float64Array>;
-  } = {},
-): ScenarioModel {
-  const { market, instruments, stress, params } = context;
-  const scenarios = params.lookbackDays + stress.length;
+  from: number,
+  to: number,
+  buffers: ModelBuffers,
+  options: Omit<ModelOptions, "buffers"> = {},
+): void {
   const returns = options.returns ?? new FactorReturns(context, asOfRow, asOfRow);
   const factors = factorValuesAsOf(context, asOfRow, returns, options.factorBuffers);
-  const buffers = options.buffers ?? sharedModelBuffers(instruments.length, scenarios);
-  instruments.forEach((instrument, row) => {
+  const scenarios = scenarioCount(context);
+  for (let row = from; row < to; row += 1) {
+    const instrument = context.instruments[row]!;
     buffers.isOption[row] = instrument.type === "option" ? 1 : 0;
-    if (options.include !== undefined && options.include[row] === 0) return;
-    buffers.valueToday[row] = instrumentPnl(instrument, factors, params, buffers.pnl, row * scenarios);
-  });
+    if (options.include !== undefined && options.include[row] === 0) continue;
+    buffers.valueToday[row] = instrumentPnl(
+      instrument,
+      factors,
+      context.params,
+      buffers.pnl,
+      row * scenarios,
+    );
+  }
+}
+
+/** The scenario model over filled buffers: the buffers and what names the rows and scenarios. */
+export function scenarioModel(context: MarketContext, asOfRow: number, buffers: ModelBuffers): ScenarioModel {
+  const { market, instruments, params } = context;
+  const scenarios = scenarioCount(context);
   return {
     asOf: market.dates[asOfRow]!,
     scenarios,
@@ -230,8 +284,44 @@ export function buildScenarioModel(
     instruments: instruments.map((instrument) => instrument.instrument),
     ...buffers,
     scenarioDates: market.dates.slice(asOfRow - params.lookbackDays + 1, asOfRow + 1),
-    stressScenarios: stress.map((scenario) => scenario.scenario),
+    stressScenarios: context.stressNames,
   };
+}
+
+/**
+ * Steps 1–4 as of market row `asOfRow`, on this thread: every instrument's P&L per unit in every scenario
+ * (only the rows `include` marks, when given: the others are left as they are). Checks the factor values it
+ * takes logs of.
+ */
+export function buildScenarioModel(
+  context: MarketContext,
+  asOfRow: number,
+  options: ModelOptions = {},
+): ScenarioModel {
+  const buffers = options.buffers ?? sharedModelBuffers(context.instruments.length, scenarioCount(context));
+  fillModelRows(context, asOfRow, 0, context.instruments.length, buffers, options);
+  return scenarioModel(context, asOfRow, buffers);
+}
+
+/**
+ * Cuts the instrument rows into about `parts` contiguous ranges of similar cost: an option, valued by Black-76
+ * in every scenario, costs about 20 linear instruments.
+ */
+export function splitRowsByCost(instruments: readonly Instrument[], parts: number): [number, number][] {
+  const cost = (instrument: Instrument) => (instrument.type === "option" ? 20 : 1);
+  const total = instruments.reduce((sum, instrument) => sum + cost(instrument), 0);
+  const ranges: [number, number][] = [];
+  let from = 0;
+  let spent = 0;
+  for (let part = 1; part <= parts && from < instruments.length; part += 1) {
+    const target = (total * part) / parts;
+    let to = from;
+    while (to < instruments.length && (spent < target || to === from)) spent += cost(instruments[to++]!);
+    if (part === parts) to = instruments.length;
+    ranges.push([from, to]);
+    from = to;
+  }
+  return ranges;
 }
 
 /**

@@ -33,11 +33,12 @@ function inProcessRunner(): TaskRunner {
 
 /**
  * Worker options: when the launcher serves the TypeScript sources from its cache of stripped files
- * (scripts/typescript-cache.mjs publishes its URL on globalThis), the workers load it first too.
+ * (scripts/typescript-cache.mjs publishes its URL on globalThis), the workers load it first too. Only when Node.js
+ * was started without options of its own: a worker inherits those, and some (V8 flags) it may not be given.
  */
 function workerOptions(): { execArgv?: string[] } {
   const hooks = (globalThis as Record<symbol, unknown>)[Symbol.for("clearchain.typescript-cache")];
-  return typeof hooks === "string" ? { execArgv: [...process.execArgv, "--import", hooks] } : {};
+  return typeof hooks === "string" && process.execArgv.length === 0 ? { execArgv: ["--import", hooks] } : {};
 }
 
 type Pending = {

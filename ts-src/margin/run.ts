@@ -10,15 +10,18 @@ import {
   type BacktestObservations,
   type BacktestReport,
 } from "./backtest.ts";
-import {
-  accountRiskRange,
-  assembleReport,
-  buildMarketModel,
-  kernelInput,
-  withBook,
-  type PreparedMargin,
-} from "./engine.ts";
+import { accountRiskRange, assembleReport, kernelInput, withBook, type PreparedMargin } from "./engine.ts";
 import { startMarginLoad } from "./loader.ts";
+import {
+  checkFactorHistory,
+  fillModelRows,
+  marketContext,
+  scenarioCount,
+  scenarioModel,
+  sharedModelBuffers,
+  splitRowsByCost,
+  type MarketModel,
+} from "./model.ts";
 import { createTaskRunner, type TaskRunner } from "./pool.ts";
 import { defaultThreads } from "./threads.ts";
 import type { MarginReport } from "./types.ts";
@@ -46,15 +49,36 @@ async function withRunner<T>(
   }
 }
 
-/** Loads a folder and builds its market model (as soon as market.csv is in) and its book. */
+/**
+ * Loads a folder and builds its market model and its book. The model is built as soon as market.csv is in,
+ * its instrument rows split across the threads (which take them once they have parsed positions.csv).
+ */
 async function prepareWith(
   folder: string,
   runner: TaskRunner,
   options: RunMarginOptions,
 ): Promise<PreparedMargin> {
   const pending = startMarginLoad(folder, runner);
-  // Built in this thread while the worker threads are still parsing positions.csv.
-  const market = buildMarketModel({ ...pending, market: await pending.market });
+  const context = marketContext({ ...pending, market: await pending.market });
+  const asOfRow = context.market.dates.length - 1;
+  const buffers = sharedModelBuffers(context.instruments.length, scenarioCount(context));
+  if (runner.threads <= 1) fillModelRows(context, asOfRow, 0, context.instruments.length, buffers);
+  else {
+    // The factors' history is checked here first, so that a bad value is reported as one thread would.
+    checkFactorHistory(context, asOfRow);
+    const parts = splitRowsByCost(context.instruments, runner.threads * 2);
+    await Promise.all(
+      parts.map(([from, to]) => runner.run({ kind: "model", context, asOfRow, from, to, buffers })),
+    );
+  }
+  const model = scenarioModel(context, asOfRow, buffers);
+  const market: MarketModel = {
+    model,
+    params: context.params,
+    files: context.files,
+    rows: context.rows,
+    context,
+  };
   options.onPhase?.("market");
   const prepared = withBook(market, await pending.positions);
   options.onPhase?.("positions");
@@ -127,8 +151,6 @@ export async function runBacktestFolder(
       nov: new Float64Array(new SharedArrayBuffer(8 * size)),
       loss: new Float64Array(size),
     };
-    const { factors, instruments, stress, params, files } = marketInputOf(market.context);
-    const input = { factors, market: context.market, instruments, stress, params, files };
     const rows = plan.lastAsOf - plan.firstAsOf + 1;
     const parts = Math.min(rows, runner.threads <= 1 ? 1 : runner.threads * 3);
     const tasks = Array.from({ length: parts }, (_, i) => {
@@ -136,7 +158,7 @@ export async function runBacktestFolder(
       const to = plan.firstAsOf + Math.floor((rows * (i + 1)) / parts);
       return runner.run({
         kind: "backtest",
-        input,
+        context,
         book,
         plan,
         from,
@@ -152,22 +174,6 @@ export async function runBacktestFolder(
     options.onPhase?.("report");
     return report;
   });
-}
-
-/** The validated inputs in the shape a worker thread rebuilds the context from. */
-function marketInputOf(context: PreparedMargin["market"]["context"]) {
-  const factors = [...context.factorInfo].map(([factor, info]) => ({
-    factor,
-    kind: info.kind,
-    holdingPeriod: info.holdingPeriod as 1 | 2,
-  }));
-  return {
-    factors,
-    instruments: context.instruments,
-    stress: context.stress,
-    params: context.params,
-    files: context.files,
-  };
 }
 
 /** Cuts accounts into about `parts` contiguous ranges holding similar numbers of positions. */

@@ -8,7 +8,7 @@
  * depends only on which scenarios form the tail, not on the order or grouping of any sum, and the
  * contributions of the positions add up to it to float64's own resolution.
  */
-import { ExactSum } from "./float.ts";
+import { ExactSum, SPLITTER } from "./float.ts";
 
 /**
  * k = ⌈N(1 − α)⌉, where a product within 1e-9 of an integer counts as that integer (1300 × 0.01 → 13), and
@@ -111,7 +111,8 @@ export function selectTail(pnl: ArrayLike<number>, n: number, scratch: TailScrat
 
 /**
  * Each tail scenario's loss −Σ q·x recomputed exactly from the positions, into `scratch.hi` and `scratch.lo`
- * (loss j = hi[j] + lo[j], for scenario `tail[j]`).
+ * (loss j = hi[j] + lo[j], for scenario `tail[j]`). The error-free product and sum (float.ts) are written out
+ * here, in the loop, so that the hot path calls no function and allocates nothing.
  */
 export function exactTailLosses(
   positions: PositionSlice,
@@ -119,18 +120,27 @@ export function exactTailLosses(
   n: number,
   scratch: TailScratch,
 ): void {
-  const { k, tail, hi, lo, sum } = scratch;
+  const { k, tail, hi, lo } = scratch;
   hi.fill(0);
   lo.fill(0);
   for (let p = positions.from; p < positions.to; p += 1) {
     const q = -positions.quantity[p]!; // a loss is −P&L
+    const qc = SPLITTER * q;
+    const qh = qc - (qc - q);
+    const ql = q - qh;
     const base = positions.instrument[p]! * n;
     for (let j = 0; j < k; j += 1) {
-      sum.hi = hi[j]!;
-      sum.lo = lo[j]!;
-      sum.addProduct(q, pnl[base + tail[j]!]!);
-      hi[j] = sum.hi;
-      lo[j] = sum.lo;
+      const x = pnl[base + tail[j]!]!;
+      const product = q * x;
+      const xc = SPLITTER * x;
+      const xh = xc - (xc - x);
+      const xl = x - xh;
+      const productError = qh * xh - product + qh * xl + ql * xh + ql * xl;
+      const before = hi[j]!;
+      const sum = before + product;
+      const b = sum - before;
+      lo[j] = lo[j]! + (before - (sum - b) + (product - b)) + productError;
+      hi[j] = sum;
     }
   }
 }

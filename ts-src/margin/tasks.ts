@@ -16,10 +16,9 @@ import {
 import { backtestDays, type BacktestPlan } from "./backtest.ts";
 import type { CsvChunk } from "./csv.ts";
 import { accountRiskRange, type RiskKernelInput } from "./engine.ts";
-import { marketContext } from "./model.ts";
+import { fillModelRows, type MarketContext, type ModelBuffers } from "./model.ts";
 import type { PortfolioBook } from "./portfolio.ts";
 import type { FileRange } from "./ranges.ts";
-import type { MarginInput } from "./types.ts";
 
 /** Parse the lines of market.csv a byte range owns (line numbers from 1 within the range). */
 export type MarketRangeTask = { kind: "market-range"; range: FileRange; header: readonly string[] };
@@ -46,10 +45,20 @@ export type RiskTask = {
   nov: Float64Array;
 };
 
+/** Value the instrument rows `from … to − 1` as of market row `asOfRow` into the shared model buffers. */
+export type ModelTask = {
+  kind: "model";
+  context: MarketContext;
+  asOfRow: number;
+  from: number;
+  to: number;
+  buffers: ModelBuffers;
+};
+
 /** Compute a backtest's IM and NOV for the as-of rows `from … to − 1`, into the shared `im` and `nov`. */
 export type BacktestTask = {
   kind: "backtest";
-  input: Omit<MarginInput, "positions">;
+  context: MarketContext;
   book: PortfolioBook;
   plan: BacktestPlan;
   from: number;
@@ -59,7 +68,13 @@ export type BacktestTask = {
 };
 
 export type Task =
-  MarketRangeTask | MarketTextTask | PositionsRangeTask | PositionsTextTask | RiskTask | BacktestTask;
+  | MarketRangeTask
+  | MarketTextTask
+  | PositionsRangeTask
+  | PositionsTextTask
+  | RiskTask
+  | ModelTask
+  | BacktestTask;
 export type TaskResult<T extends Task> = T extends MarketRangeTask
   ? RangeResult<MarketChunk>
   : T extends MarketTextTask
@@ -92,8 +107,11 @@ function runAnyTask(task: Task): unknown {
     case "risk":
       accountRiskRange(task.input, task.from, task.to, task.es, task.nov);
       return null;
+    case "model":
+      fillModelRows(task.context, task.asOfRow, task.from, task.to, task.buffers);
+      return null;
     case "backtest":
-      backtestDays(marketContext(task.input), task.book, task.plan, task.from, task.to, task);
+      backtestDays(task.context, task.book, task.plan, task.from, task.to, task);
       return null;
   }
 }

@@ -4,15 +4,15 @@
 // WebAssembly) costs about 0.1–0.2 s of CPU in every process and in every worker thread, more than the rest of
 // `ccp --help`. Importing this module registers a module `load` hook (node:module registerHooks, Node.js ≥ 22.15)
 // that serves each project .ts file as the JavaScript `stripTypeScriptTypes` makes of it, kept under
-// node_modules/.cache/clearchain-typescript/ and keyed by the file's path and a hash of its content and of the
-// Node.js version: an edited file is stripped again on its next load, and its old entry removed. Strip mode only
-// replaces types with blanks, so line and column numbers in stack traces stay those of the .ts file.
+// node_modules/.cache/clearchain-typescript/ and keyed by the file's path, size and modification time and the
+// Node.js version (as make and tsc --incremental judge freshness): an edited file is stripped again on its next
+// load, and its old entry removed; a hit reads nothing but the entry. Strip mode only replaces types with blanks,
+// so line and column numbers in stack traces stay those of the .ts file.
 //
 // Nothing changes where the hooks are missing (an older Node.js) or the cache cannot be written: Node.js then
 // strips types itself, as without this module. Worker threads get the hooks through their execArgv
 // (ts-src/margin/pool.ts reads the URL this module publishes on globalThis).
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as nodeModule from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -24,21 +24,25 @@ const cacheDir = join(root, "node_modules", ".cache", "clearchain-typescript");
 /** The key under which globalThis publishes this module's URL once its hooks are registered. */
 export const HOOKS_KEY = Symbol.for("clearchain.typescript-cache");
 
+/** A 52-bit FNV-1a hash of a string, in base 36 (a file name, not a security measure). */
 function hash(text) {
-  return createHash("sha256").update(text).digest("hex").slice(0, 24);
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i += 1) h = BigInt.asUintN(64, (h ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);
+  return (h >> 12n).toString(36);
 }
 
-/** The stripped JavaScript of a project .ts file, from the cache or made now (undefined: let Node.js do it). */
+/** The stripped JavaScript of a project .ts file, from the cache or made now. */
 function strippedSource(url) {
   const path = fileURLToPath(url);
-  const source = readFileSync(path, "utf8");
+  const { size, mtimeMs } = statSync(path);
   const prefix = hash(path);
-  const entry = join(cacheDir, `${prefix}-${hash(`${process.version}\n${source}`)}.js`);
+  const entry = join(cacheDir, `${prefix}-${hash(`${process.version} ${size} ${mtimeMs}`)}.js`);
   try {
     return readFileSync(entry, "utf8");
   } catch {
     // not cached yet
   }
+  const source = readFileSync(path, "utf8");
   const javascript = quietly(() => nodeModule.stripTypeScriptTypes(source, { mode: "strip" }));
   try {
     mkdirSync(cacheDir, { recursive: true });

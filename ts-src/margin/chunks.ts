@@ -207,7 +207,7 @@ export function parsePositionsRange(
   columns: PositionColumns,
   instrumentIds: readonly string[],
 ): RangeResult<PositionsChunk> {
-  const rows = new PositionRows(range.file, instrumentIds, 1);
+  const rows = new PositionRows(range.file, instrumentIds, 1, Math.ceil((range.to - range.from) / 16));
   const ids = new InstrumentIndex(instrumentIds);
   const reader = new PositionLines(rows, ids, width, columns);
   const plain = readLineBlocks(range, (bytes, start, end) => reader.addBlock(bytes, start, end));
@@ -222,7 +222,7 @@ export function parsePositionsText(
   instrumentIds: readonly string[],
 ): PositionsChunk {
   const { records, lines } = parseChunk(chunk);
-  const rows = new PositionRows(chunk.file, instrumentIds, chunk.firstLine);
+  const rows = new PositionRows(chunk.file, instrumentIds, chunk.firstLine, records.length);
   records.forEach((record, r) => {
     checkWidth(record, width, chunk.file, lines[r]!);
     rows.add(
@@ -399,16 +399,21 @@ class PositionRows {
   private index: Map<string, number> | undefined;
   private readonly accounts: string[] = [];
   private readonly runLengths: number[] = [];
-  private instruments = new Int32Array(1024);
-  private quantities = new Float64Array(1024);
-  private lines = new Int32Array(1024);
+  private instruments: Int32Array;
+  private quantities: Float64Array;
+  private lines: Int32Array;
   private count = 0;
   private current: string | undefined;
 
-  constructor(file: string, ids: readonly string[], firstLine: number) {
+  /** `capacity`: the rows expected (the arrays grow past it if need be). */
+  constructor(file: string, ids: readonly string[], firstLine: number, capacity: number) {
     this.file = file;
     this.ids = ids;
     this.lineCount = firstLine - 1;
+    const size = Math.max(16, capacity);
+    this.instruments = new Int32Array(size);
+    this.quantities = new Float64Array(size);
+    this.lines = new Int32Array(size);
   }
 
   /** A row already checked: the account is not blank, the instrument found, the quantity whole. */

@@ -26,8 +26,12 @@ import { createTaskRunner, type TaskRunner } from "./pool.ts";
 import { defaultThreads } from "./threads.ts";
 import type { MarginReport } from "./types.ts";
 
-/** The phases a run reports as they end. */
-export type RunPhase = "market" | "positions" | "risk" | "report";
+/**
+ * The phases a run reports as they end: market.csv read and the small files; the scenario model built;
+ * positions.csv read; the book netted; the account loop (or a backtest's days); the report assembled. With
+ * more than one thread the reading of the two large files overlaps the phases before it.
+ */
+export type RunPhase = "market.csv" | "model" | "positions.csv" | "book" | "risk" | "report";
 
 export type RunMarginOptions = {
   /** Threads to use (default: the machine's available parallelism, at most 8). */
@@ -59,7 +63,9 @@ async function prepareWith(
   options: RunMarginOptions,
 ): Promise<PreparedMargin> {
   const pending = startMarginLoad(folder, runner);
-  const context = marketContext({ ...pending, market: await pending.market });
+  const marketData = await pending.market;
+  options.onPhase?.("market.csv");
+  const context = marketContext({ ...pending, market: marketData });
   const asOfRow = context.market.dates.length - 1;
   const buffers = sharedModelBuffers(context.instruments.length, scenarioCount(context));
   if (runner.threads <= 1) fillModelRows(context, asOfRow, 0, context.instruments.length, buffers);
@@ -79,9 +85,11 @@ async function prepareWith(
     rows: context.rows,
     context,
   };
-  options.onPhase?.("market");
-  const prepared = withBook(market, await pending.positions);
-  options.onPhase?.("positions");
+  options.onPhase?.("model");
+  const positions = await pending.positions;
+  options.onPhase?.("positions.csv");
+  const prepared = withBook(market, positions);
+  options.onPhase?.("book");
   return prepared;
 }
 

@@ -27,7 +27,8 @@ export const HOOKS_KEY = Symbol.for("clearchain.typescript-cache");
 /** A 52-bit FNV-1a hash of a string, in base 36 (a file name, not a security measure). */
 function hash(text) {
   let h = 0xcbf29ce484222325n;
-  for (let i = 0; i < text.length; i += 1) h = BigInt.asUintN(64, (h ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);
+  for (let i = 0; i < text.length; i += 1)
+    h = BigInt.asUintN(64, (h ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);
   return (h >> 12n).toString(36);
 }
 

@@ -119,8 +119,13 @@ describe("margin: backtesting", function () {
     for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
     writeFileSync(join(folder, "params.json"), '{ "lookbackDays": 120 }');
     // an account in a commodity future only: holding period 1 (the others hold a 2-day factor)
-    const commodity = files["instruments.csv"].split("\n").find((line) => line.split(",")[2]?.startsWith("CM"));
-    writeFileSync(join(folder, "positions.csv"), `${files["positions.csv"]}ZZ-COMMODITY,${commodity!.split(",")[0]},-7\n`);
+    const commodity = files["instruments.csv"]
+      .split("\n")
+      .find((line) => line.split(",")[2]?.startsWith("CM"));
+    writeFileSync(
+      join(folder, "positions.csv"),
+      `${files["positions.csv"]}ZZ-COMMODITY,${commodity!.split(",")[0]},-7\n`,
+    );
     after(() => rmSync(folder, { recursive: true, force: true }));
 
     it("computes each day's IM and NOV as a margin run on the market data up to t − h only", async () => {

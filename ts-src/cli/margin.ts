@@ -9,7 +9,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 
 import { defaultThreads } from "../margin/threads.ts";
 import type { MarginReport } from "../margin/types.ts";
-import { formatAmount, formatYen, renderTable, toJson } from "./format.ts";
+import { formatAmount, formatYen, renderTable } from "./format.ts";
 import { positiveInteger, type Output } from "./io.ts";
 
 /** The `--json` document: `{ asOf, scenarios, accounts: [{ account, im, es, nov }] }`, im as a string. */

@@ -7,7 +7,6 @@ import { expect } from "chai";
 
 import { backtestDays, backtestMargin, planBacktest } from "../../ts-src/margin/backtest.ts";
 import { computeMargin } from "../../ts-src/margin/engine.ts";
-import { MarginInputError } from "../../ts-src/margin/errors.ts";
 import { generateCase } from "../../ts-src/margin/generator.ts";
 import { loadMarginInput } from "../../ts-src/margin/loader.ts";
 import { marketContext } from "../../ts-src/margin/model.ts";
@@ -15,7 +14,7 @@ import { createTaskRunner } from "../../ts-src/margin/pool.ts";
 import { buildBook } from "../../ts-src/margin/portfolio.ts";
 import { runBacktestFolder } from "../../ts-src/margin/run.ts";
 import type { MarginInput } from "../../ts-src/margin/types.ts";
-import { closeTo, marketFrom } from "./helpers.ts";
+import { closeTo, marginErrorOf, marketFrom } from "./helpers.ts";
 
 /**
  * Worked by hand. A rate factor IR (absolute changes), h = 1, L = 2, λ = 0.5, α = 0.5 (N = 2, k = 1: ES is the
@@ -102,14 +101,9 @@ describe("margin: backtesting", function () {
     });
 
     it("refuses more days than the history allows, naming the largest possible", () => {
-      try {
-        backtestMargin(handCase(), { days: 5 });
-        expect.fail("expected an error");
-      } catch (error) {
-        expect(error).to.be.instanceOf(MarginInputError);
-        expect((error as MarginInputError).code).to.equal("MARGIN_INPUT_TOO_MANY_DAYS");
-        expect((error as MarginInputError).details).to.include({ file: "market.csv", days: 5, largest: 4 });
-      }
+      const error = marginErrorOf(() => backtestMargin(handCase(), { days: 5 }));
+      expect(error.code).to.equal("MARGIN_INPUT_TOO_MANY_DAYS");
+      expect(error.details).to.include({ file: "market.csv", days: 5, largest: 4 });
     });
   });
 

@@ -5,9 +5,8 @@
 import { expect } from "chai";
 
 import { computeMargin, prepareMargin } from "../../ts-src/margin/engine.ts";
-import { MarginInputError } from "../../ts-src/margin/errors.ts";
 import { explainAccount } from "../../ts-src/margin/explain.ts";
-import { closeTo } from "./helpers.ts";
+import { closeTo, marginErrorOf } from "./helpers.ts";
 import { KNOWN_CASE } from "./known-case.ts";
 
 describe("margin: explaining an account's margin", () => {
@@ -73,13 +72,8 @@ describe("margin: explaining an account's margin", () => {
   });
 
   it("an account with no positions is MARGIN_INPUT_UNKNOWN_ACCOUNT, located in positions.csv", () => {
-    try {
-      explainAccount(prepared, "NOBODY");
-      expect.fail("expected an error");
-    } catch (error) {
-      expect(error).to.be.instanceOf(MarginInputError);
-      expect((error as MarginInputError).code).to.equal("MARGIN_INPUT_UNKNOWN_ACCOUNT");
-      expect((error as MarginInputError).details).to.include({ file: "positions.csv", account: "NOBODY" });
-    }
+    const error = marginErrorOf(() => explainAccount(prepared, "NOBODY"));
+    expect(error.code).to.equal("MARGIN_INPUT_UNKNOWN_ACCOUNT");
+    expect(error.details).to.include({ file: "positions.csv", account: "NOBODY" });
   });
 });

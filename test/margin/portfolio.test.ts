@@ -1,9 +1,9 @@
 /** The book: positions netted per account and instrument, accounts sorted, bad rows located. */
 import { expect } from "chai";
 
-import { MarginInputError } from "../../ts-src/margin/errors.ts";
 import { buildBook } from "../../ts-src/margin/portfolio.ts";
 import type { EncodedPositions } from "../../ts-src/margin/types.ts";
+import { marginErrorOf } from "./helpers.ts";
 
 const rows = new Map([
   ["A1", 0],
@@ -12,13 +12,8 @@ const rows = new Map([
 ]);
 
 function codeOf(action: () => unknown): { code: string; line: unknown } {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof MarginInputError) return { code: error.code, line: error.details.line };
-    throw error;
-  }
-  throw new Error("expected a MarginInputError");
+  const error = marginErrorOf(action);
+  return { code: error.code, line: error.details.line };
 }
 
 describe("margin: the book", () => {

@@ -2,20 +2,10 @@
 import { expect } from "chai";
 
 import { computeMargin, prepareMargin } from "../../ts-src/margin/engine.ts";
-import { MarginInputError } from "../../ts-src/margin/errors.ts";
 import type { Position } from "../../ts-src/margin/types.ts";
 import { createWhatIf } from "../../ts-src/margin/whatif.ts";
+import { marginErrorOf } from "./helpers.ts";
 import { KNOWN_CASE } from "./known-case.ts";
-
-function errorOf(action: () => unknown): MarginInputError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof MarginInputError) return error;
-    throw error;
-  }
-  throw new Error("expected a MarginInputError");
-}
 
 describe("margin: what-if", () => {
   const prepared = prepareMargin(KNOWN_CASE);
@@ -65,7 +55,7 @@ describe("margin: what-if", () => {
 
   it("locates bad trade rows: unknown instrument, fractional quantity, empty account", () => {
     const whatIf = createWhatIf(prepared);
-    const unknown = errorOf(() =>
+    const unknown = marginErrorOf(() =>
       whatIf.evaluate([{ account: "A1-single-future", instrument: "NOPE", quantity: 1, line: 3 }], "t.csv"),
     );
     expect([unknown.code, unknown.details.file, unknown.details.line]).to.deep.equal([
@@ -73,14 +63,14 @@ describe("margin: what-if", () => {
       "t.csv",
       3,
     ]);
-    const fractional = errorOf(() =>
+    const fractional = marginErrorOf(() =>
       whatIf.evaluate(
         [{ account: "A1-single-future", instrument: "FUT_NK", quantity: 0.5, line: 2 }],
         "t.csv",
       ),
     );
     expect([fractional.code, fractional.details.line]).to.deep.equal(["MARGIN_INPUT_BAD_QUANTITY", 2]);
-    const empty = errorOf(() =>
+    const empty = marginErrorOf(() =>
       whatIf.evaluate([{ account: "", instrument: "FUT_NK", quantity: 1, line: 9 }]),
     );
     expect([empty.code, empty.details.file, empty.details.line]).to.deep.equal([

@@ -16,8 +16,7 @@
  * netted book, every factor's returns over the whole span, and the buffers each day's model is built in.
  * Pure: no clock, no files.
  */
-import { accountPnl } from "./aggregation.ts";
-import { accountMargin, accountSlice } from "./engine.ts";
+import { accountMargin, accountRisk, accountScratch, accountSlice, type AccountScratch } from "./engine.ts";
 import { MarginInputError } from "./errors.ts";
 import { ExactSum } from "./float.ts";
 import {
@@ -29,7 +28,7 @@ import {
   type ModelBuffers,
 } from "./model.ts";
 import { buildBook, type PortfolioBook } from "./portfolio.ts";
-import { expectedShortfall, netOptionValue, TailScratch } from "./tail.ts";
+import { tailCount } from "./tail.ts";
 import { kupiec, trafficLight, varEquivalentLevel, type Zone } from "./coverage.ts";
 import type { MarginInput } from "./types.ts";
 import { factorsOf, unitValue, fxFactor } from "./valuation.ts";
@@ -144,9 +143,7 @@ type DayState = {
   buffers: ModelBuffers;
   factorBuffers: Map<string, Float64Array>;
   include: Uint8Array;
-  total: Float64Array;
-  scratch: TailScratch;
-  sum: ExactSum;
+  scratch: AccountScratch;
 };
 
 /**
@@ -172,9 +169,7 @@ export function backtestDays(
     },
     factorBuffers: new Map(),
     include: new Uint8Array(instruments),
-    total: new Float64Array(scenarios),
-    scratch: new TailScratch(1),
-    sum: new ExactSum(),
+    scratch: accountScratch(scenarios, tailCount(scenarios, context.params.esConfidence)),
   };
   for (let row = from; row < to; row += 1) marginsAsOf(context, book, plan, row, state, out);
 }
@@ -214,13 +209,10 @@ function marginsAsOf(
     buffers: state.buffers,
     factorBuffers: state.factorBuffers,
   });
-  if (state.scratch.k !== model.tailCount) state.scratch = new TailScratch(model.tailCount);
   const first = plan.lastRow - plan.days + 1;
   for (const a of served) {
     const positions = accountSlice(book, a);
-    accountPnl(model, book.instrument, book.quantity, positions.from, positions.to, state.total);
-    const es = expectedShortfall(state.total, model.scenarios, positions, model.pnl, state.scratch);
-    const nov = netOptionValue(positions, model.valueToday, model.isOption, state.sum);
+    const { es, nov } = accountRisk(model, positions, state.scratch);
     const day = row + plan.holdingPeriod[a]! - first;
     out.im[a * plan.days + day] = Number(accountMargin(book.accounts[a]!, es, nov).im);
     out.nov[a * plan.days + day] = nov;

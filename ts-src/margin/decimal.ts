@@ -65,32 +65,23 @@ export function readDecimal(bytes: Uint8Array, start: number, end: number): numb
   let digits = 0; // significant digits read (leading zeros are not significant)
   let exponent = 0; // decimal exponent of the last digit read
   let seen = 0; // digits read, significant or not
+  let fraction = false; // after the decimal point
   for (; i < end; i += 1) {
+    if (bytes[i] === DOT && !fraction) {
+      fraction = true;
+      continue;
+    }
     const d = bytes[i]! - ZERO;
     if (d < 0 || d > 9) break;
     seen += 1;
-    if (digits === 0 && d === 0) continue;
+    if (fraction) exponent -= 1;
+    if (digits === 0 && d === 0) continue; // a leading zero
     if (digits < 15) high = high * 10 + d;
     else if (digits < 19) {
       low = low * 10 + d;
       lowDigits += 1;
     } else return tooLong(i);
     digits += 1;
-  }
-  if (i < end && bytes[i] === DOT) {
-    for (i += 1; i < end; i += 1) {
-      const d = bytes[i]! - ZERO;
-      if (d < 0 || d > 9) break;
-      seen += 1;
-      exponent -= 1;
-      if (digits === 0 && d === 0) continue;
-      if (digits < 15) high = high * 10 + d;
-      else if (digits < 19) {
-        low = low * 10 + d;
-        lowDigits += 1;
-      } else return tooLong(i);
-      digits += 1;
-    }
   }
   decimalEnd = i;
   if (seen === 0) return Number.NaN;

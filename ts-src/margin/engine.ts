@@ -91,6 +91,31 @@ export function accountSlice(
   };
 }
 
+/** Scratch space of the per-account steps, reused from account to account. */
+export type AccountScratch = { total: Float64Array; tail: TailScratch; sum: ExactSum };
+
+/** Scratch space for a model of `scenarios` scenarios and tail count `tailCount`. */
+export function accountScratch(scenarios: number, tailCount: number): AccountScratch {
+  return { total: new Float64Array(scenarios), tail: new TailScratch(tailCount), sum: new ExactSum() };
+}
+
+/**
+ * Steps 4–6 for one account's positions: its P&L vector (left in `scratch.total`, its tail in
+ * `scratch.tail`), its ES and its NOV.
+ */
+export function accountRisk(
+  model: Pick<RiskKernelInput, "scenarios" | "pnl" | "valueToday" | "isOption">,
+  positions: PositionSlice,
+  scratch: AccountScratch,
+): { es: number; nov: number } {
+  const { instrument, quantity, from, to } = positions;
+  accountPnl(model, instrument, quantity, from, to, scratch.total);
+  return {
+    es: expectedShortfall(scratch.total, model.scenarios, positions, model.pnl, scratch.tail),
+    nov: netOptionValue(positions, model.valueToday, model.isOption, scratch.sum),
+  };
+}
+
 /**
  * Steps 4–6 for accounts `from … to − 1`: each account's scenario P&L, its ES and its NOV, written to `es[a]`
  * and `nov[a]`.
@@ -102,15 +127,11 @@ export function accountRiskRange(
   es: Float64Array,
   nov: Float64Array,
 ): void {
-  const n = input.scenarios;
-  const total = new Float64Array(n);
-  const scratch = new TailScratch(input.tailCount);
-  const sum = new ExactSum();
+  const scratch = accountScratch(input.scenarios, input.tailCount);
   for (let a = from; a < to; a += 1) {
-    const positions = accountSlice(input, a);
-    accountPnl(input, input.instrument, input.quantity, positions.from, positions.to, total);
-    es[a] = expectedShortfall(total, n, positions, input.pnl, scratch);
-    nov[a] = netOptionValue(positions, input.valueToday, input.isOption, sum);
+    const risk = accountRisk(input, accountSlice(input, a), scratch);
+    es[a] = risk.es;
+    nov[a] = risk.nov;
   }
 }
 

@@ -4,18 +4,9 @@
  * tail scenarios that drive it (their dates, or the stress scenarios' names, and the account's loss in each),
  * and each option position's part of the NOV. Pure: a prepared run in, a plain document out.
  */
-import { accountPnl } from "./aggregation.ts";
-import { accountMargin, accountSlice, type PreparedMargin } from "./engine.ts";
+import { accountMargin, accountRisk, accountScratch, accountSlice, type PreparedMargin } from "./engine.ts";
 import { MarginInputError } from "./errors.ts";
-import { ExactSum } from "./float.ts";
-import {
-  componentShortfall,
-  exactTailLosses,
-  netOptionValue,
-  selectTail,
-  tailMean,
-  TailScratch,
-} from "./tail.ts";
+import { componentShortfall, TailScratch } from "./tail.ts";
 import type { AccountMargin, InstrumentType } from "./types.ts";
 
 /** One position's part of the margin. */
@@ -74,20 +65,9 @@ export function explainAccount(prepared: PreparedMargin, account: string): Accou
   }
   const n = model.scenarios;
   const positions = accountSlice(book, a);
-  const total = accountPnl(
-    model,
-    book.instrument,
-    book.quantity,
-    positions.from,
-    positions.to,
-    new Float64Array(n),
-  );
-  const scratch = new TailScratch(model.tailCount);
-  selectTail(total, n, scratch);
-  exactTailLosses(positions, model.pnl, n, scratch);
-  const es = tailMean(scratch);
-  const nov = netOptionValue(positions, model.valueToday, model.isOption, new ExactSum());
-  const contributions = componentShortfall(positions, model.pnl, n, scratch);
+  const scratch = accountScratch(n, model.tailCount);
+  const { es, nov } = accountRisk(model, positions, scratch);
+  const contributions = componentShortfall(positions, model.pnl, n, scratch.tail);
   return {
     ...accountMargin(account, es, nov),
     asOf: model.asOf,
@@ -109,7 +89,7 @@ export function explainAccount(prepared: PreparedMargin, account: string): Accou
               nov: model.isOption[row] === 1 ? quantity * model.valueToday[row]! + 0 : undefined,
             };
           }),
-    tail: tailScenarios(prepared, scratch),
+    tail: tailScenarios(prepared, scratch.tail),
   };
 }
 

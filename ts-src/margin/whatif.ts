@@ -5,11 +5,17 @@
  * of it; the tail's losses are then summed exactly from the account's positions after the trades, so the
  * result is the margin a full run on the traded book gives. Pure: no clock, no files.
  */
-import { accountPnl, addPositionsPnl } from "./aggregation.ts";
-import { accountMargin, accountSlice, type PreparedMargin } from "./engine.ts";
+import { addPositionsPnl } from "./aggregation.ts";
+import {
+  accountMargin,
+  accountRisk,
+  accountScratch,
+  accountSlice,
+  type AccountScratch,
+  type PreparedMargin,
+} from "./engine.ts";
 import { MarginInputError } from "./errors.ts";
-import { ExactSum } from "./float.ts";
-import { expectedShortfall, netOptionValue, TailScratch, type PositionSlice } from "./tail.ts";
+import { expectedShortfall, netOptionValue, type PositionSlice } from "./tail.ts";
 import type { AccountMargin, Position } from "./types.ts";
 import { compareIds } from "./validation.ts";
 
@@ -60,14 +66,13 @@ export class MarginWhatIf {
   private readonly cacheSize: number;
   private readonly cache = new Map<string, Cached>();
   private readonly index: Map<string, number>;
-  private readonly scratch: TailScratch;
-  private readonly sum = new ExactSum();
+  private readonly scratch: AccountScratch;
 
   constructor(prepared: PreparedMargin, options: WhatIfOptions = {}) {
     this.prepared = prepared;
     this.cacheSize = Math.max(1, options.cacheSize ?? 1024);
     this.index = new Map(prepared.book.accounts.map((account, a) => [account, a]));
-    this.scratch = new TailScratch(prepared.model.tailCount);
+    this.scratch = accountScratch(prepared.model.scenarios, prepared.model.tailCount);
   }
 
   /** The accounts whose P&L vectors are kept, least recently used first. */
@@ -150,20 +155,11 @@ export class MarginWhatIf {
       return cached;
     }
     const { model, book } = this.prepared;
-    const n = model.scenarios;
     const a = this.index.get(account);
     const positions: PositionSlice =
       a === undefined ? { instrument: [], quantity: [], from: 0, to: 0 } : accountSlice(book, a);
-    const total = accountPnl(
-      model,
-      book.instrument,
-      book.quantity,
-      positions.from,
-      positions.to,
-      new Float64Array(n),
-    );
-    const es = expectedShortfall(total, n, positions, model.pnl, this.scratch);
-    const nov = netOptionValue(positions, model.valueToday, model.isOption, this.sum);
+    const { es, nov } = accountRisk(model, positions, this.scratch);
+    const total = Float64Array.from(this.scratch.total);
     const entry = { total, before: accountMargin(account, es, nov) };
     this.cache.set(account, entry);
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
@@ -184,8 +180,8 @@ export class MarginWhatIf {
     const total = Float64Array.from(base.total);
     addPositionsPnl(model, rows, quantities, 0, rows.length, total);
     const positions = this.mergedPositions(account, rows, delta, file);
-    const es = expectedShortfall(total, n, positions, model.pnl, this.scratch);
-    const nov = netOptionValue(positions, model.valueToday, model.isOption, this.sum);
+    const es = expectedShortfall(total, n, positions, model.pnl, this.scratch.tail);
+    const nov = netOptionValue(positions, model.valueToday, model.isOption, this.scratch.sum);
     return accountMargin(account, es, nov);
   }
 

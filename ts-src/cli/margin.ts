@@ -77,6 +77,11 @@ export function registerMargin(program: Command, output: Output): void {
       profile?.("output");
     });
 
+  registerGenerateCase(program, output);
+}
+
+/** `ccp generate-case <folder> …`. */
+function registerGenerateCase(program: Command, output: Output): void {
   program
     .command("generate-case")
     .description("write a deterministic, realistic margin input folder (for benchmarks and demos)")

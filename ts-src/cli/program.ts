@@ -39,7 +39,9 @@ export const EXIT_FAILURE = 1;
  */
 export function buildProgram(output: Output): Command {
   const program = new Command("ccp")
-    .description("clearchain CCP tools: initial margin, clearing fund, collateral fees")
+    .description(
+      "clearchain CCP tools: initial margin (explained, what-if, backtested), clearing fund, collateral fees",
+    )
     .showHelpAfterError("(run `ccp --help` for usage)")
     .exitOverride()
     .configureOutput({

@@ -31,6 +31,7 @@ import {
   type FactorSpec,
   type Instrument,
   type InstrumentType,
+  type OptionInstrument,
   type MarginInput,
   type MarginParams,
   type MarginSourceFiles,
@@ -265,12 +266,14 @@ function loadFactors(file: string): FactorSpec[] {
 
 const OPTION_COLUMNS = ["option_type", "strike", "expiry_days", "vol_factor"] as const;
 
+type OptionColumn = (typeof OPTION_COLUMNS)[number];
+
 function loadInstruments(file: string): Instrument[] {
   const table = readCsvTable(file);
   const columns = columnIndex(table.header, ["instrument", "type", "factor", "multiplier", "currency"], file);
   const optionColumns = Object.fromEntries(
     OPTION_COLUMNS.map((name) => [name, table.header.indexOf(name)]),
-  ) as Record<(typeof OPTION_COLUMNS)[number], number>;
+  ) as Record<OptionColumn, number>;
   const instruments: Instrument[] = [];
   eachRecord(table, file, (record, line) => {
     const at = (column: string) => ({ location: { file, line, column } });
@@ -292,36 +295,12 @@ function loadInstruments(file: string): Instrument[] {
       currency: record[columns.currency]!,
       line,
     };
-    const field = (name: (typeof OPTION_COLUMNS)[number]): string => {
+    const field = (name: OptionColumn): string => {
       const index = optionColumns[name];
       return index < 0 ? "" : record[index]!;
     };
     if ((type as InstrumentType) === "option") {
-      for (const name of OPTION_COLUMNS) {
-        if (optionColumns[name] < 0) {
-          throw new MarginInputError(
-            "MARGIN_INPUT_MISSING_COLUMN",
-            `missing column ${JSON.stringify(name)}, needed by option ${JSON.stringify(id)}`,
-            { location: { file, line: 1 }, details: { missing: name } },
-          );
-        }
-      }
-      const optionType = field("option_type");
-      if (optionType !== "C" && optionType !== "P") {
-        throw new MarginInputError(
-          "MARGIN_INPUT_BAD_VALUE",
-          `option_type ${JSON.stringify(optionType)} must be C or P`,
-          at("option_type"),
-        );
-      }
-      instruments.push({
-        ...base,
-        type: "option",
-        optionType,
-        strike: parseNumber(field("strike"), file, line, "strike"),
-        expiryDays: parseInteger(field("expiry_days"), file, line, "expiry_days", "MARGIN_INPUT_BAD_VALUE"),
-        volFactor: field("vol_factor"),
-      });
+      instruments.push({ ...base, ...optionFields(field, optionColumns, id, file, line) });
     } else {
       for (const name of OPTION_COLUMNS) {
         if (field(name) !== "") {
@@ -336,6 +315,42 @@ function loadInstruments(file: string): Instrument[] {
     }
   });
   return instruments;
+}
+
+/** An option row's own fields: the four option columns must exist, option_type be C or P. */
+function optionFields(
+  field: (name: OptionColumn) => string,
+  optionColumns: Record<OptionColumn, number>,
+  id: string,
+  file: string,
+  line: number,
+): Pick<OptionInstrument, "type" | "optionType" | "strike" | "expiryDays" | "volFactor"> {
+  for (const name of OPTION_COLUMNS) {
+    if (optionColumns[name] < 0) {
+      throw new MarginInputError(
+        "MARGIN_INPUT_MISSING_COLUMN",
+        `missing column ${JSON.stringify(name)}, needed by option ${JSON.stringify(id)}`,
+        { location: { file, line: 1 }, details: { missing: name } },
+      );
+    }
+  }
+  const optionType = field("option_type");
+  if (optionType !== "C" && optionType !== "P") {
+    throw new MarginInputError(
+      "MARGIN_INPUT_BAD_VALUE",
+      `option_type ${JSON.stringify(optionType)} must be C or P`,
+      {
+        location: { file, line, column: "option_type" },
+      },
+    );
+  }
+  return {
+    type: "option",
+    optionType,
+    strike: parseNumber(field("strike"), file, line, "strike"),
+    expiryDays: parseInteger(field("expiry_days"), file, line, "expiry_days", "MARGIN_INPUT_BAD_VALUE"),
+    volFactor: field("vol_factor"),
+  };
 }
 
 function loadStress(file: string): StressScenario[] {

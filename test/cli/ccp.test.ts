@@ -44,6 +44,35 @@ describe("ccp command line", function () {
       expect(forced.stdout).to.equal(ccp(["margin", "data/examples/margin", "--json"]).stdout);
     });
 
+    it("reads full-precision and shortest-round-trip market data in place exactly as csv-parse and Number() do", () => {
+      for (const digits of ["17", "shortest"]) {
+        const folder = join(temp, `digits-${digits}`);
+        const generated = ccp([
+          "generate-case",
+          folder,
+          ...[
+            "--accounts",
+            "40",
+            "--instruments",
+            "30",
+            "--seed",
+            "8",
+            "--lookback",
+            "200",
+            "--digits",
+            digits,
+          ],
+        ]);
+        expect(generated.status).to.equal(0);
+        writeFileSync(join(folder, "params.json"), '{ "lookbackDays": 200 }');
+        const inPlace = ccp(["margin", folder, "--json", "--threads", "2"]);
+        expect(inPlace.status).to.equal(0);
+        expect(ccp(["margin", folder, "--json"], { CCP_CSV_PARSER: "csv-parse" }).stdout).to.equal(
+          inPlace.stdout,
+        );
+      }
+    });
+
     it("prints a table without --json", () => {
       const result = ccp(["margin", "data/examples/margin"]);
       expect(result.status).to.equal(0);

@@ -60,6 +60,11 @@ export type CsvParser = "auto" | "csv-parse";
 
 const DEFAULT_PARSER: CsvParser = process.env.CCP_CSV_PARSER === "csv-parse" ? "csv-parse" : "auto";
 
+/** Whether `CCP_CSV_PARSER=csv-parse` asks for csv-parse everywhere (the large files read whole, then). */
+export function csvParseForced(): boolean {
+  return DEFAULT_PARSER === "csv-parse";
+}
+
 /**
  * Parses CSV text. Blank lines are skipped; `firstLine` is the file line of the text's first line (line 1
  * may start with a byte-order mark). Malformed CSV (an unclosed quote, …) is `MARGIN_INPUT_BAD_CSV` at its

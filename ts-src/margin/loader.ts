@@ -11,6 +11,7 @@ import type { RangeResult } from "./chunks.ts";
 import {
   columnIndex,
   checkWidth,
+  csvParseForced,
   parseInteger,
   parseNumber,
   readCsvTable,
@@ -146,13 +147,14 @@ async function readRanges<T extends { lines: Int32Array; lineCount: number }>(
   parseRange: (range: FileRange) => Promise<RangeResult<T>>,
   parseText: (chunk: CsvChunk) => Promise<T>,
 ): Promise<T[]> {
+  const whole = () => parseText(splitCsv(readFileBytes(file), 1).chunks[0] ?? emptyChunk(file));
+  if (csvParseForced()) return [await whole()];
   const settled = await Promise.allSettled(ranges.map(parseRange));
   const parts: T[] = [];
   let before = 1; // the header line
   for (const outcome of settled) {
     if (outcome.status === "rejected") throw shiftLine(outcome.reason, file, before);
-    if (outcome.value.quoted)
-      return [await parseText(splitCsv(readFileBytes(file), 1).chunks[0] ?? emptyChunk(file))];
+    if (outcome.value.quoted) return [await whole()];
     const part = outcome.value.rows;
     for (let r = 0; r < part.lines.length; r += 1) part.lines[r]! += before;
     before += part.lineCount;

@@ -41,12 +41,23 @@ export type PreparedMargin = {
 /**
  * Validates the input and builds everything the per-account loop needs (steps 1–4). Throws
  * {@link MarginInputError} naming the file and line of the first problem found.
+ *
+ * @example
+ *   const prepared = prepareMargin({ factors, market, instruments, positions, stress });
+ *   explainAccount(prepared, "CP001-H"); // or createWhatIf(prepared), or the account loop
  */
 export function prepareMargin(input: MarginInput): PreparedMargin {
   return withBook(buildMarketModel(input), input.positions);
 }
 
-/** The market side with the positions netted into a book. */
+/**
+ * The market side with the positions netted into a book: a new book against the same market snapshot costs
+ * the netting only.
+ *
+ * @example
+ *   const market = buildMarketModel({ factors, market: data, instruments, stress });
+ *   const prepared = withBook(market, positions);
+ */
 export function withBook(market: MarketModel, positions: MarginInput["positions"]): PreparedMargin {
   const book = buildBook(market.rows, positions, market.files.positions);
   return { market, model: market.model, book, params: market.params };

@@ -10,7 +10,7 @@ import {
   type BacktestObservations,
   type BacktestReport,
 } from "./backtest.ts";
-import { accountRiskRange, assembleReport, kernelInput, withBook, type PreparedMargin } from "./engine.ts";
+import { accountRiskRange, assembleReport, kernelInput, type PreparedMargin } from "./engine.ts";
 import { startMarginLoad } from "./loader.ts";
 import {
   checkFactorHistory,
@@ -23,15 +23,16 @@ import {
   type MarketModel,
 } from "./model.ts";
 import { createTaskRunner, type TaskRunner } from "./pool.ts";
+import { buildBook } from "./portfolio.ts";
 import { defaultThreads } from "./threads.ts";
 import type { MarginReport } from "./types.ts";
 
 /**
- * The phases a run reports as they end: market.csv read and the small files; the scenario model built;
- * positions.csv read; the book netted; the account loop (or a backtest's days); the report assembled. With
- * more than one thread the reading of the two large files overlaps the phases before it.
+ * The phases a run reports as they end: market.csv read and the small files; positions.csv read; the book
+ * netted; the scenario model built; the account loop (or a backtest's days); the report assembled. With more
+ * than one thread the phases overlap: the reading of positions.csv and the model with the phases before them.
  */
-export type RunPhase = "market.csv" | "model" | "positions.csv" | "book" | "risk" | "report";
+export type RunPhase = "market.csv" | "positions.csv" | "book" | "model" | "risk" | "report";
 
 export type RunMarginOptions = {
   /** Threads to use (default: the machine's available parallelism, at most 8). */
@@ -55,7 +56,7 @@ async function withRunner<T>(
 
 /**
  * Loads a folder and builds its market model and its book. The model is built as soon as market.csv is in,
- * its instrument rows split across the threads (which take them once they have parsed positions.csv).
+ * its instrument rows split across the threads; this thread nets the book meanwhile, once positions.csv is in.
  */
 async function prepareWith(
   folder: string,
@@ -68,16 +69,24 @@ async function prepareWith(
   const context = marketContext({ ...pending, market: marketData });
   const asOfRow = context.market.dates.length - 1;
   const buffers = sharedModelBuffers(context.instruments.length, scenarioCount(context));
+  let filled: Promise<unknown> = Promise.resolve();
   if (runner.threads <= 1) fillModelRows(context, asOfRow, 0, context.instruments.length, buffers);
   else {
     // The factors' history is checked here first, so that a bad value is reported as one thread would.
     checkFactorHistory(context, asOfRow);
     const parts = splitRowsByCost(context.instruments, runner.threads * 2);
-    await Promise.all(
+    filled = Promise.all(
       parts.map(([from, to]) => runner.run({ kind: "model", context, asOfRow, from, to, buffers })),
     );
+    filled.catch(() => undefined); // awaited below, after the book
   }
+  const positions = await pending.positions;
+  options.onPhase?.("positions.csv");
+  const book = buildBook(context.rows, positions, context.files.positions);
+  options.onPhase?.("book");
+  await filled;
   const model = scenarioModel(context, asOfRow, buffers);
+  options.onPhase?.("model");
   const market: MarketModel = {
     model,
     params: context.params,
@@ -85,12 +94,7 @@ async function prepareWith(
     rows: context.rows,
     context,
   };
-  options.onPhase?.("model");
-  const positions = await pending.positions;
-  options.onPhase?.("positions.csv");
-  const prepared = withBook(market, positions);
-  options.onPhase?.("book");
-  return prepared;
+  return { market, model, book, params: context.params };
 }
 
 /**

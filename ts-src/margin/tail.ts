@@ -37,6 +37,10 @@ export type PositionSlice = {
 export class TailScratch {
   readonly k: number;
   readonly heap: Float64Array;
+  /** Scenarios that may be in the tail (grown to N on first use). */
+  candidates = new Int32Array(0);
+  /** A sample of the losses, to guess the tail's threshold. */
+  readonly sample = new Float64Array(SAMPLE + 1);
   readonly tail: Int32Array;
   /** Scenarios whose loss equals the k-th largest (at most k of them). */
   readonly equal: Int32Array;
@@ -46,7 +50,7 @@ export class TailScratch {
 
   constructor(k: number) {
     this.k = k;
-    this.heap = new Float64Array(k);
+    this.heap = new Float64Array(Math.max(k, SAMPLE + 1)); // also holds the sample's top ranks
     this.tail = new Int32Array(k);
     this.equal = new Int32Array(k);
     this.hi = new Float64Array(k);
@@ -54,16 +58,27 @@ export class TailScratch {
   }
 }
 
+/** The size of the sample the tail's threshold is guessed from. */
+const SAMPLE = 128;
+
 /**
- * The k-th largest loss (−pnl) of a P&L vector: the smallest of the k largest, kept at the root of a size-k
- * min-heap. Most scenarios only compare against the root, which stays in a register.
+ * The k-th largest of `values[index[i]]` negated (losses from P&Ls), i = 0 … count − 1: the smallest of the k
+ * largest, kept at the root of a size-k min-heap. Most values only compare against the root, which stays in a
+ * register.
  */
-function kthLargestLoss(pnl: ArrayLike<number>, n: number, k: number, heap: Float64Array): number {
-  for (let i = 0; i < k; i += 1) heap[i] = -pnl[i]!;
+function kthLargestLoss(
+  values: ArrayLike<number>,
+  index: Int32Array | undefined,
+  count: number,
+  k: number,
+  heap: Float64Array,
+): number {
+  const at = (i: number) => -values[index === undefined ? i : index[i]!]!;
+  for (let i = 0; i < k; i += 1) heap[i] = at(i);
   for (let i = (k >> 1) - 1; i >= 0; i -= 1) siftDown(heap, k, i, heap[i]!);
   let top = heap[0]!;
-  for (let s = k; s < n; s += 1) {
-    const loss = -pnl[s]!;
+  for (let i = k; i < count; i += 1) {
+    const loss = at(i);
     if (loss > top) {
       siftDown(heap, k, 0, loss);
       top = heap[0]!;
@@ -88,15 +103,43 @@ function siftDown(heap: Float64Array, size: number, start: number, value: number
 }
 
 /**
+ * A loss most likely a little below the k-th largest: the (2k·m/N + 1)-th largest of m ≈ 128 losses taken at
+ * even steps (about the 2k-th largest of all), or −∞ for a short vector.
+ */
+function guessThreshold(pnl: ArrayLike<number>, n: number, scratch: TailScratch): number {
+  if (n < 4 * SAMPLE) return Number.NEGATIVE_INFINITY;
+  const stride = Math.floor(n / SAMPLE);
+  const { sample } = scratch;
+  let m = 0;
+  for (let s = 0; s < n && m < sample.length; s += stride) sample[m++] = pnl[s]!;
+  const rank = Math.min(m, Math.ceil((2 * scratch.k * m) / n) + 1);
+  return kthLargestLoss(sample, undefined, m, rank, scratch.heap);
+}
+
+/** The scenarios whose loss is at least `threshold`, in scenario order, into `scratch.candidates`; their count. */
+function candidatesFrom(pnl: ArrayLike<number>, n: number, threshold: number, scratch: TailScratch): number {
+  if (scratch.candidates.length < n) scratch.candidates = new Int32Array(n);
+  const { candidates } = scratch;
+  let count = 0;
+  for (let s = 0; s < n; s += 1) if (-pnl[s]! >= threshold) candidates[count++] = s;
+  return count;
+}
+
+/**
  * The tail: the indexes of the k scenarios with the largest losses (−pnl) into `scratch.tail`, in scenario
- * order. Ties at the k-th loss go to the earlier scenarios.
+ * order. Ties at the k-th loss go to the earlier scenarios. A sample guesses a threshold a little below the
+ * k-th loss; one pass keeps the scenarios at or above it (about 2k), and the tail is chosen among those (all
+ * scenarios, if the guess leaves fewer than k).
  */
 export function selectTail(pnl: ArrayLike<number>, n: number, scratch: TailScratch): Int32Array {
   const { k, tail, equal } = scratch;
-  const threshold = kthLargestLoss(pnl, n, k, scratch.heap);
+  let count = candidatesFrom(pnl, n, guessThreshold(pnl, n, scratch), scratch);
+  if (count < k) count = candidatesFrom(pnl, n, Number.NEGATIVE_INFINITY, scratch);
+  const threshold = kthLargestLoss(pnl, scratch.candidates, count, k, scratch.heap);
   let above = 0;
   let ties = 0;
-  for (let s = 0; s < n; s += 1) {
+  for (let i = 0; i < count; i += 1) {
+    const s = scratch.candidates[i]!;
     const loss = -pnl[s]!;
     if (loss > threshold) tail[above++] = s;
     else if (loss === threshold && ties < k) equal[ties++] = s;

@@ -7,7 +7,7 @@
  *
  * FX is 1 for yen instruments, otherwise the value of the factor FX_<currency>.
  */
-import { black76Price } from "./black76.ts";
+import { black76Discounted, black76Price } from "./black76.ts";
 import type { Instrument, MarginParams } from "./types.ts";
 
 /** A factor's value today and in every scenario (see scenarios.ts). */
@@ -89,8 +89,12 @@ export function instrumentPnl(
     multiplier *
     black76Price(optionType, priceToday, strike, factors.today(instrument.volFactor), tau, rate) *
     fxToday;
+  // τ is the same in every scenario: √τ and the discount factor once, Black-76 in every scenario
+  const call = optionType === "C";
+  const sqrtTau = Math.sqrt(tau);
+  const discount = Math.exp(-rate * tau);
   for (let s = 0; s < n; s += 1) {
-    const value = multiplier * black76Price(optionType, price[s]!, strike, vol[s]!, tau, rate);
+    const value = multiplier * black76Discounted(call, price[s]!, strike, vol[s]! * sqrtTau, discount);
     pnl[offset + s] = (fxScenarios === undefined ? value : value * fxScenarios[s]!) - today;
   }
   return today;

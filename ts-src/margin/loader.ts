@@ -104,7 +104,7 @@ export async function loadMarginInput(folder: string, runner: TaskRunner): Promi
 }
 
 async function loadMarket(file: string, runner: TaskRunner): Promise<MarketData> {
-  const { header, ranges } = planRanges(file, file, runner.threads);
+  const { header, ranges } = planRanges(file, file, rangesFor(runner));
   if (header[0] !== "date") {
     throw new MarginInputError(
       "MARGIN_INPUT_MISSING_COLUMN",
@@ -134,6 +134,14 @@ async function loadMarket(file: string, runner: TaskRunner): Promise<MarketData>
     }
   }
   return { dates, factors, values, lines };
+}
+
+/**
+ * How many ranges a large file is cut into: two per thread, so that the thread that starts first (the calling
+ * one: a worker needs a moment to start) takes more of them.
+ */
+function rangesFor(runner: TaskRunner): number {
+  return runner.threads <= 1 ? 1 : 2 * runner.threads;
 }
 
 /**
@@ -188,7 +196,7 @@ async function loadPositions(
   runner: TaskRunner,
   instrumentIds: readonly string[],
 ): Promise<EncodedPositions[]> {
-  const { header, ranges } = planRanges(file, file, runner.threads);
+  const { header, ranges } = planRanges(file, file, rangesFor(runner));
   const layout = {
     width: header.length,
     columns: columnIndex(header, ["account", "instrument", "quantity"], file),

@@ -49,8 +49,12 @@ const goals: [string, (m: Metrics) => number | undefined, number][] = [
     (m) => m["gas.vault.requirements.batch100.perAccount"],
     15_000,
   ],
-  ["margin.large.seconds", (m) => m["margin.large.seconds"], 3],
-  ["margin.large.peakRssMiB", (m) => m["margin.large.peakRssMiB"], 1024],
+  ["margin.large.seconds", (m) => m["margin.large.seconds"], 1.5],
+  ["margin.large.cpuSeconds", (m) => m["margin.large.cpuSeconds"], 3],
+  ["margin.large.peakRssMiB", (m) => m["margin.large.peakRssMiB"], 600],
+  ["margin.startup.helpSeconds", (m) => m["margin.startup.helpSeconds"], 0.3],
+  ["margin.backtest.seconds", (m) => m["margin.backtest.seconds"], 30],
+  ["margin.reference.imDifferences", (m) => m["margin.reference.imDifferences"], 0],
 ];
 
 function ratio(metrics: Metrics, numerator: string, denominator: string): number | undefined {
@@ -93,8 +97,7 @@ async function main(): Promise<void> {
     }
   }
   if (only === undefined || only === "margin") {
-    process.stderr.write("bench: margin engine, large case…\n");
-    Object.assign(fresh, await marginBench());
+    Object.assign(fresh, await marginBench((line) => process.stderr.write(`bench: margin: ${line}…\n`)));
   }
 
   const previous = await readPrevious();
@@ -120,6 +123,23 @@ async function main(): Promise<void> {
     ]);
   }
   console.log(goalTable.toString());
+  if (sorted["margin.reference.seconds"] !== undefined) {
+    const side = new Table({
+      head: ["large case, full precision", "wall s", "CPU s"],
+      style: { head: [], border: [] },
+    });
+    side.push([
+      "ccp margin --json (bin/ccp)",
+      String(sorted["margin.large.seconds"]),
+      String(sorted["margin.large.cpuSeconds"]),
+    ]);
+    side.push([
+      "numpy reference",
+      String(sorted["margin.reference.seconds"]),
+      String(sorted["margin.reference.cpuSeconds"]),
+    ]);
+    console.log(side.toString());
+  }
   console.log(`written: bench/results.json`);
 }
 

@@ -44,6 +44,35 @@ describe("ccp command line", function () {
       expect(forced.stdout).to.equal(ccp(["margin", "data/examples/margin", "--json"]).stdout);
     });
 
+    it("reads full-precision and shortest-round-trip market data in place exactly as csv-parse and Number() do", () => {
+      for (const digits of ["17", "shortest"]) {
+        const folder = join(temp, `digits-${digits}`);
+        const generated = ccp([
+          "generate-case",
+          folder,
+          ...[
+            "--accounts",
+            "40",
+            "--instruments",
+            "30",
+            "--seed",
+            "8",
+            "--lookback",
+            "200",
+            "--digits",
+            digits,
+          ],
+        ]);
+        expect(generated.status).to.equal(0);
+        writeFileSync(join(folder, "params.json"), '{ "lookbackDays": 200 }');
+        const inPlace = ccp(["margin", folder, "--json", "--threads", "2"]);
+        expect(inPlace.status).to.equal(0);
+        expect(ccp(["margin", folder, "--json"], { CCP_CSV_PARSER: "csv-parse" }).stdout).to.equal(
+          inPlace.stdout,
+        );
+      }
+    });
+
     it("prints a table without --json", () => {
       const result = ccp(["margin", "data/examples/margin"]);
       expect(result.status).to.equal(0);
@@ -87,8 +116,117 @@ describe("ccp command line", function () {
     it("reports the peak RSS on request", () => {
       const result = ccp(["margin", "data/examples/margin", "--json"], { CCP_REPORT_RSS: "1" });
       expect(result.status).to.equal(0);
-      expect(result.stderr).to.match(/^ccp: peak RSS \d+ KiB$/m);
+      expect(result.stderr).to.match(/^ccp: peak RSS \d+ KiB, CPU \d+ ms$/m);
       JSON.parse(result.stdout);
+    });
+  });
+
+  describe("ccp margin --explain and --what-if, ccp backtest", () => {
+    const trades = (name: string, lines: string[]) => {
+      const file = join(temp, name);
+      writeFileSync(file, `account,instrument,quantity\n${lines.join("\n")}\n`);
+      return file;
+    };
+
+    it("--explain --json prints one document whose contributions add up to ES", () => {
+      const result = ccp(["margin", "data/examples/margin", "--explain", "CP001-H", "--json"]);
+      expect(result.status).to.equal(0);
+      const document = JSON.parse(result.stdout) as {
+        account: string;
+        im: string;
+        es: number;
+        tailCount: number;
+        positions: { esContribution: number }[];
+        tail: { rank: number; scenario: string; loss: number }[];
+      };
+      expect(Object.keys(document)).to.deep.equal([
+        "asOf",
+        "account",
+        "im",
+        "es",
+        "nov",
+        "scenarios",
+        "tailCount",
+        "positions",
+        "tail",
+      ]);
+      expect(document.account).to.equal("CP001-H");
+      const sum = document.positions.reduce((total, p) => total + p.esContribution, 0);
+      expect(Math.abs(sum - document.es)).to.be.below(1e-4);
+      expect(document.tail).to.have.length(document.tailCount);
+    });
+
+    it("--explain of an unknown account exits 2 with MARGIN_INPUT_UNKNOWN_ACCOUNT", () => {
+      const result = ccp(["margin", "data/examples/margin", "--explain", "CP999-H"]);
+      expect(result.status).to.equal(2);
+      expect(result.stdout).to.equal("");
+      expect(errorCode(result.stderr)).to.equal("MARGIN_INPUT_UNKNOWN_ACCOUNT");
+      expect(result.stderr).to.contain("positions.csv");
+    });
+
+    it("--what-if --json lists the touched accounts before and after", () => {
+      const file = trades("ok.csv", ["CP001-H,I00001,-2", "CP001-C00002,O00001,3"]);
+      const result = ccp(["margin", "data/examples/margin", "--what-if", file, "--json"]);
+      expect(result.status).to.equal(0);
+      const document = JSON.parse(result.stdout) as {
+        trades: number;
+        accounts: { account: string; before: { im: string }; after: { im: string }; change: string }[];
+      };
+      expect(document.trades).to.equal(2);
+      expect(document.accounts.map((a) => a.account)).to.deep.equal(["CP001-C00002", "CP001-H"]);
+      for (const a of document.accounts) {
+        expect(BigInt(a.change)).to.equal(BigInt(a.after.im) - BigInt(a.before.im));
+      }
+    });
+
+    it("--what-if rows naming an unknown instrument or a fractional quantity exit 2 at their line", () => {
+      const unknown = ccp([
+        "margin",
+        "data/examples/margin",
+        "--what-if",
+        trades("u.csv", ["CP001-H,I00001,1", "CP001-H,NOPE,1"]),
+      ]);
+      expect(unknown.status).to.equal(2);
+      expect(errorCode(unknown.stderr)).to.equal("MARGIN_INPUT_UNKNOWN_INSTRUMENT");
+      expect(unknown.stderr).to.contain(`${join(temp, "u.csv")} line 3`);
+      const fractional = ccp([
+        "margin",
+        "data/examples/margin",
+        "--what-if",
+        trades("f.csv", ["CP001-H,I00001,1.5"]),
+      ]);
+      expect(fractional.status).to.equal(2);
+      expect(errorCode(fractional.stderr)).to.equal("MARGIN_INPUT_BAD_QUANTITY");
+      expect(fractional.stderr).to.contain(`${join(temp, "f.csv")} line 2`);
+    });
+
+    it("--explain and --what-if together are a usage error", () => {
+      const file = trades("both.csv", ["CP001-H,I00001,1"]);
+      expect(
+        ccp(["margin", "data/examples/margin", "--explain", "CP001-H", "--what-if", file]).status,
+      ).to.equal(2);
+    });
+
+    it("backtest --json prints one document with the statistics per account and in total", () => {
+      const result = ccp(["backtest", "data/examples/margin", "--days", "20", "--json"]);
+      expect(result.status).to.equal(0);
+      const document = JSON.parse(result.stdout) as {
+        days: number;
+        accounts: { observations: number; zone: string }[];
+        total: { observations: number; exceptions: number; kupiec: { pValue: number }; zone: string };
+      };
+      expect(document.days).to.equal(20);
+      expect(document.accounts).to.have.length(6);
+      expect(document.total.observations).to.equal(120);
+      expect(["green", "amber", "red"]).to.include(document.total.zone);
+    });
+
+    it("backtest --days beyond the history exits 2 and says the largest possible", () => {
+      const result = ccp(["backtest", "data/examples/margin", "--days", "48"]);
+      expect(result.status).to.equal(2);
+      expect(errorCode(result.stderr)).to.equal("MARGIN_INPUT_TOO_MANY_DAYS");
+      expect(result.stderr).to.contain("the largest possible is 47");
+      expect(result.stderr).to.contain("market.csv");
     });
   });
 

@@ -1,8 +1,9 @@
 /**
  * The worked examples in docs/margin.md and README.md are exactly what the commands print: every ```console block
- * whose first line is `$ npx ccp …` is run (as node scripts/ccp.mjs …) and its output compared byte for byte. A
- * block may elide a middle part with a line holding only `…`: the output must then start with what stands above
- * that line and end with what stands below it.
+ * whose first line is `$ bin/ccp …` (the launcher) or `$ npx ccp …` is run (bin/ccp as it is, npx ccp as
+ * node scripts/ccp.mjs …) and its output compared byte for byte. A block may elide a middle part with a line
+ * holding only `…`: the output must then start with what stands above that line and end with what stands below
+ * it. A `$ cat <file>` block shows the file as it is.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,17 +11,20 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { ccp } from "./run-ccp.ts";
+import { ccp, launch } from "./run-ccp.ts";
 
-const BLOCK = /```console\n\$ npx ccp ([^\n]*)\n([\s\S]*?)```/g;
+const BLOCK = /```console\n\$ (npx ccp|bin\/ccp) ([^\n]*)\n([\s\S]*?)```/g;
+const FILE_BLOCK = /```console\n\$ cat ([^\n]*)\n([\s\S]*?)```/g;
 const ELISION = /^[ \t]*…\n/m;
 
 for (const doc of ["docs/margin.md", "README.md"]) {
   const text = readFileSync(doc, "utf8");
   const blocks = [...text.matchAll(BLOCK)].map((match) => ({
-    args: match[1]!.split(" "),
-    output: match[2]!,
+    launcher: match[1]!,
+    args: match[2]!.split(" "),
+    output: match[3]!,
   }));
+  const files = [...text.matchAll(FILE_BLOCK)].map((match) => ({ path: match[1]!, content: match[2]! }));
 
   describe(`${doc} worked examples`, function () {
     this.timeout(120_000);
@@ -30,9 +34,13 @@ for (const doc of ["docs/margin.md", "README.md"]) {
       expect(commands).to.include.members(["margin", "clearing-fund", "fees"]);
     });
 
-    for (const { args, output } of blocks) {
-      it(`npx ccp ${args.join(" ")}`, () => {
-        const result = ccp(args);
+    for (const { path, content } of files) {
+      it(`cat ${path}`, () => expect(readFileSync(path, "utf8")).to.equal(content));
+    }
+
+    for (const { launcher, args, output } of blocks) {
+      it(`${launcher} ${args.join(" ")}`, () => {
+        const result = launcher === "bin/ccp" ? launch(args) : ccp(args);
         expect(result.status).to.equal(0);
         const elided = ELISION.exec(output);
         if (elided === null) {

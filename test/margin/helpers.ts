@@ -1,6 +1,7 @@
 /** Helpers shared by the margin tests. */
 import { expect } from "chai";
 
+import { MarginInputError } from "../../ts-src/margin/errors.ts";
 import type { MarketData } from "../../ts-src/margin/types.ts";
 
 /** Builds market data from dates and factor columns. */
@@ -22,4 +23,15 @@ export function closeTo(actual: number, expected: number, relative: number): voi
     Number.isFinite(actual) && difference <= tolerance,
     `expected ${actual} to be within ${tolerance} of ${expected} (off by ${difference})`,
   ).to.equal(true);
+}
+
+/** The MarginInputError `action` throws (any other outcome fails the test). */
+export function marginErrorOf(action: () => unknown): MarginInputError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof MarginInputError) return error;
+    throw error;
+  }
+  throw new Error("expected a MarginInputError");
 }

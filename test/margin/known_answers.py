@@ -120,3 +120,19 @@ for name, book in accounts.items():
     es = sum(losses) / k
     im = max(0, math.ceil(es - nov))
     print(f'  "{name}": {{ es: {es!r}, nov: {nov!r}, im: {im}n }},')
+
+# For test/margin/explain.test.ts: the tail of A8-mixed (scenario names, losses) and each position's mean loss
+# over it (component ES), summed with math.fsum.
+book = accounts["A8-mixed"]
+T = len(dates) - 1
+names = [dates[T - L + 1 + i] for i in range(L)] + [name for name, _ in stress]
+vectors = {inst: values(inst)[1] for inst in book}
+pnl = [math.fsum(book[inst] * vectors[inst][s] for inst in book) for s in range(N)]
+tail = sorted(range(N), key=lambda s: (pnl[s], s))[:k]  # the k largest losses, earlier scenario first on ties
+print("A8-mixed tail (largest loss first):")
+for s in sorted(tail, key=lambda s: (pnl[s], s)):
+    print(f'  {{ scenario: "{names[s]}", loss: {-pnl[s]!r} }},')
+print("A8-mixed component ES:")
+for inst in sorted(book):
+    contribution = math.fsum(-book[inst] * vectors[inst][s] for s in tail) / k
+    print(f"  {inst}: {contribution!r},")

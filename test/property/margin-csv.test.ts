@@ -5,8 +5,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 
-import { parseCsvText, parseNumber } from "../../ts-src/margin/csv.ts";
-import { fastDecimal } from "../../ts-src/margin/tasks.ts";
+import { parseCsvText } from "../../ts-src/margin/csv.ts";
 import { propertyParameters } from "../support/fast-check.ts";
 
 const field = fc.stringMatching(/^[a-zA-Z0-9 ._+\-:]{0,8}$/);
@@ -43,23 +42,5 @@ describe("margin: CSV fast path against csv-parse", () => {
       ["a", "b"],
       ["1", "2"],
     ]);
-  });
-
-  it("reads market values fast exactly when the strict parser accepts them", () => {
-    const token = fc.stringMatching(/^[0-9.+\-eExXoObBInfity_ ]{0,10}$/);
-    fc.assert(
-      fc.property(fc.oneof(token, fc.double({ noNaN: true }).map(String)), (text) => {
-        let strict: number | undefined;
-        try {
-          strict = parseNumber(text, "m.csv", 2, "F");
-        } catch {
-          strict = undefined;
-        }
-        const fast = fastDecimal(text);
-        if (fast !== undefined) expect(fast).to.equal(strict);
-        if (strict !== undefined && text.trim() === text) expect(fast).to.equal(strict);
-      }),
-      propertyParameters(),
-    );
   });
 });

@@ -1,23 +1,28 @@
-/** `ccp margin <folder> [--json] [--threads n]` and `ccp generate-case <folder> …`. */
+/**
+ * `ccp margin <folder> [--json] [--threads n] [--explain <account> | --what-if <trades.csv>]` and
+ * `ccp generate-case <folder> …`. The engine is imported when a command runs, so that `ccp --help` stays fast.
+ */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 
-import { generateCase } from "../margin/generator.ts";
-import { defaultThreads } from "../margin/pool.ts";
-import { runMarginFolder } from "../margin/run.ts";
+import { defaultThreads } from "../margin/threads.ts";
 import type { MarginReport } from "../margin/types.ts";
-import { formatAmount, formatYen, renderTable, toJson } from "./format.ts";
+import { formatAmount, formatYen, renderTable } from "./format.ts";
 import { positiveInteger, type Output } from "./io.ts";
 
 /** The `--json` document: `{ asOf, scenarios, accounts: [{ account, im, es, nov }] }`, im as a string. */
 export function marginJson(report: MarginReport): string {
-  return toJson({
-    asOf: report.asOf,
-    scenarios: report.scenarios,
-    accounts: report.accounts.map((a) => ({ account: a.account, im: a.im.toString(), es: a.es, nov: a.nov })),
-  });
+  // Written out rather than through JSON.stringify's replacer and indentation (ten thousand accounts): the same
+  // text, with each value through JSON.stringify.
+  const accounts = report.accounts.map(
+    (a) =>
+      `    {\n      "account": ${JSON.stringify(a.account)},\n      "im": "${a.im}",\n` +
+      `      "es": ${JSON.stringify(a.es)},\n      "nov": ${JSON.stringify(a.nov)}\n    }`,
+  );
+  const list = accounts.length === 0 ? "[]" : `[\n${accounts.join(",\n")}\n  ]`;
+  return `{\n  "asOf": ${JSON.stringify(report.asOf)},\n  "scenarios": ${report.scenarios},\n  "accounts": ${list}\n}`;
 }
 
 /** The readable form: a heading line and one table row per account. */
@@ -36,6 +41,8 @@ export function marginTable(report: MarginReport): string {
   return `${heading}\n${renderTable(["account", "IM (yen)", "ES (yen)", "NOV (yen)"], rows)}`;
 }
 
+type MarginOptions = { json?: boolean; threads?: number; explain?: string; whatIf?: string };
+
 export function registerMargin(program: Command, output: Output): void {
   program
     .command("margin")
@@ -50,16 +57,31 @@ export function registerMargin(program: Command, output: Output): void {
       `threads: this one and n − 1 workers (default ${defaultThreads()}: the available cores, at most 8)`,
       positiveInteger,
     )
-    .action(async (folder: string, options: { json?: boolean; threads?: number }) => {
+    .addOption(
+      new Option(
+        "--explain <account>",
+        "one account's margin explained: each position's part of ES, the tail scenarios, NOV per option",
+      ).conflicts("whatIf"),
+    )
+    .option(
+      "--what-if <trades.csv>",
+      "IM before and after hypothetical trades (rows account,instrument,quantity) of the accounts they touch",
+    )
+    .action(async (folder: string, options: MarginOptions) => {
       const profile = process.env.CCP_PROFILE === "1" ? phaseTimer() : undefined;
-      const report = await runMarginFolder(folder, {
+      const run = {
         ...(options.threads === undefined ? {} : { threads: options.threads }),
         ...(profile === undefined ? {} : { onPhase: profile }),
-      });
-      output.out(options.json === true ? marginJson(report) : marginTable(report));
+      };
+      output.out(await marginOutput(folder, options, run));
       profile?.("output");
     });
 
+  registerGenerateCase(program, output);
+}
+
+/** `ccp generate-case <folder> …`. */
+function registerGenerateCase(program: Command, output: Output): void {
   program
     .command("generate-case")
     .description("write a deterministic, realistic margin input folder (for benchmarks and demos)")
@@ -79,14 +101,26 @@ export function registerMargin(program: Command, output: Output): void {
     .option("--stress <n>", "number of stress scenarios", nonNegativeInteger, 50)
     .option(
       "--lookback <n>",
-      "historical scenarios the data must support (market.csv gets this + 50 rows)",
+      "historical scenarios the data must support (market.csv gets this + --extra-days rows)",
       positiveInteger,
       1250,
     )
+    .option(
+      "--extra-days <n>",
+      "market days beyond the lookback (a backtest of D days needs about D + 4)",
+      positiveInteger,
+      50,
+    )
     .option("--option-share <x>", "share of instruments that are options, in [0, 1]", share, 0.1)
     .option("--max-positions <n>", "most positions of one account", positiveInteger, 50)
+    .option(
+      "--digits <n>",
+      "significant digits of market.csv: 1–17 (17 = full float64 precision) or `shortest` (round-trip, " +
+        "as Python's repr); default: a few fixed decimals per kind of factor",
+      marketDigits,
+    )
     .action(
-      (
+      async (
         folder: string,
         options: {
           accounts: number;
@@ -94,18 +128,23 @@ export function registerMargin(program: Command, output: Output): void {
           seed: number;
           stress: number;
           lookback: number;
+          extraDays: number;
           optionShare: number;
           maxPositions: number;
+          digits?: number | "shortest";
         },
       ) => {
+        const { generateCase } = await import("../margin/generator.ts");
         const files = generateCase({
           accounts: options.accounts,
           instruments: options.instruments,
           seed: options.seed,
           stressScenarios: options.stress,
           lookbackDays: options.lookback,
+          extraDays: options.extraDays,
           optionShare: options.optionShare,
           maxPositions: options.maxPositions,
+          ...(options.digits === undefined ? {} : { marketDigits: options.digits }),
         });
         mkdirSync(folder, { recursive: true });
         for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
@@ -117,8 +156,44 @@ export function registerMargin(program: Command, output: Output): void {
     );
 }
 
+/** What `ccp margin` prints for its options. */
+async function marginOutput(
+  folder: string,
+  options: MarginOptions,
+  run: { threads?: number; onPhase?: (phase: string) => void },
+): Promise<string> {
+  const engine = await import("../margin/run.ts");
+  if (options.explain === undefined && options.whatIf === undefined) {
+    const report = await engine.runMarginFolder(folder, run);
+    return options.json === true ? marginJson(report) : marginTable(report);
+  }
+  const views = await import("./margin-views.ts");
+  const prepared = await engine.prepareMarginFolder(folder, run);
+  if (options.explain !== undefined) {
+    const { explainAccount } = await import("../margin/explain.ts");
+    const explanation = explainAccount(prepared, options.explain);
+    return options.json === true ? views.explainJson(explanation) : views.explainTable(explanation);
+  }
+  const [{ createWhatIf }, { loadTrades }] = await Promise.all([
+    import("../margin/whatif.ts"),
+    import("../margin/loader.ts"),
+  ]);
+  const file = options.whatIf!;
+  const report = createWhatIf(prepared).evaluate(loadTrades(file), file);
+  return options.json === true ? views.whatIfJson(report) : views.whatIfTable(report, file);
+}
+
 function nonNegativeInteger(text: string): number {
   return text === "0" ? 0 : positiveInteger(text);
+}
+
+function marketDigits(text: string): number | "shortest" {
+  if (text === "shortest") return text;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > 17) {
+    throw new InvalidArgumentError(`expected 1–17 or "shortest", got ${JSON.stringify(text)}`);
+  }
+  return value;
 }
 
 function share(text: string): number {
@@ -129,12 +204,25 @@ function share(text: string): number {
   return value;
 }
 
-/** CCP_PROFILE=1: prints the milliseconds each phase took to stderr. */
+/**
+ * CCP_PROFILE=1: prints each phase's wall-clock milliseconds to stderr, with the CPU milliseconds (user + system,
+ * every thread of the process) and the minor page faults spent in it.
+ */
 function phaseTimer(): (phase: string) => void {
-  let last = performance.now();
-  return (phase) => {
-    const now = performance.now();
-    process.stderr.write(`ccp: ${phase} ${(now - last).toFixed(0)} ms\n`);
+  let last = { wall: 0, cpu: 0, faults: 0 }; // the first line is the start-up: from the process's start
+  const report = (phase: string) => {
+    const now = { wall: performance.now(), cpu: cpuMs(), faults: process.resourceUsage().minorPageFault };
+    process.stderr.write(
+      `ccp: ${phase} ${(now.wall - last.wall).toFixed(0)} ms (CPU ${(now.cpu - last.cpu).toFixed(0)} ms, ` +
+        `${now.faults - last.faults} page faults)\n`,
+    );
     last = now;
   };
+  report("start-up");
+  return report;
+}
+
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
 }

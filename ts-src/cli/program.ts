@@ -2,6 +2,8 @@
  * `ccp`, the project's command line (`npx ccp <command> …`, launched by scripts/ccp.mjs under Node.js 22+).
  *
  *   ccp margin <folder> [--json] [--threads n]         initial margin per account
+ *         [--explain <account> | --what-if <trades.csv>] one account explained; IM before and after trades
+ *   ccp backtest <folder> --days D [--json]            the margin against the losses of the last D days
  *   ccp clearing-fund <input.json> [--json]            clearing-fund requirement per participant
  *   ccp fees <input.json> [--json]                     collateral fees per participant
  *   ccp generate-case <folder> --accounts n --instruments n [--seed n]
@@ -15,6 +17,7 @@
 import { Command, CommanderError } from "commander";
 
 import { ClearchainError } from "../shared/errors.ts";
+import { registerBacktest } from "./backtest.ts";
 import { registerClearingFund } from "./clearing-fund.ts";
 import { registerFees } from "./fees.ts";
 import type { Output } from "./io.ts";
@@ -37,13 +40,16 @@ export const EXIT_FAILURE = 1;
  */
 export function buildProgram(output: Output): Command {
   const program = new Command("ccp")
-    .description("clearchain CCP tools: initial margin, clearing fund, collateral fees")
+    .description(
+      "clearchain CCP tools: initial margin (explained, what-if, backtested), clearing fund, collateral fees",
+    )
     .showHelpAfterError("(run `ccp --help` for usage)")
     .exitOverride()
     .configureOutput({
       writeErr: (text) => process.stderr.write(text.startsWith("error:") ? `ccp: ${text.slice(7)}` : text),
     });
   registerMargin(program, output);
+  registerBacktest(program, output);
   registerClearingFund(program, output);
   registerFees(program, output);
   registerReport(program, output);

@@ -3,11 +3,17 @@
  * {@link CsvParser}); whole small files, or the body of a large file cut at line boundaries into chunks that
  * worker threads parse in parallel. Every record keeps its file line so that errors can name it.
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-
-import { CsvError, parse } from "csv-parse/sync";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 
 import { MarginInputError } from "./errors.ts";
+
+/** csv-parse, loaded on first use: most files never need it (and every thread would pay for loading it). */
+let csvParse: typeof import("csv-parse/sync") | undefined;
+function csvParser(): typeof import("csv-parse/sync") {
+  csvParse ??= createRequire(import.meta.url)("csv-parse/sync") as typeof import("csv-parse/sync");
+  return csvParse;
+}
 
 /** Records of a CSV text and the file line each one starts on. */
 export type CsvRecords = { records: string[][]; lines: number[] };
@@ -15,38 +21,27 @@ export type CsvRecords = { records: string[][]; lines: number[] };
 /** A CSV file whose first line is the header. */
 export type CsvTable = CsvRecords & { header: string[] };
 
-/** A file's bytes on a SharedArrayBuffer, so that worker threads read them without a copy. */
-export type SharedFile = { file: string; bytes: Uint8Array };
+/** A file's bytes. */
+export type FileBytes = { file: string; bytes: Uint8Array };
 
-/** A body chunk of a shared file: bytes `start … end − 1`, whose first line has number `firstLine`. */
+/**
+ * A body chunk of a file: its own copy of bytes `start … end − 1` (so that it can be posted to a worker thread
+ * without the rest of the file), whose first line has number `firstLine`.
+ */
 export type CsvChunk = { file: string; bytes: Uint8Array; start: number; end: number; firstLine: number };
 
 const NEWLINE = 0x0a;
 const QUOTE = 0x22;
 
-/** Reads a whole file into shared memory; a missing file is `MARGIN_INPUT_MISSING_FILE`. */
-export function readSharedFile(path: string, label: string = path): SharedFile {
-  let fd: number;
+/** Reads a whole file; a missing file is `MARGIN_INPUT_MISSING_FILE`. */
+export function readFileBytes(path: string, label: string = path): FileBytes {
   try {
-    fd = openSync(path, "r");
+    return { file: label, bytes: readFileSync(path) };
   } catch (error) {
     throw new MarginInputError("MARGIN_INPUT_MISSING_FILE", `cannot open the file (${errorCode(error)})`, {
       location: { file: label },
       cause: error,
     });
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const bytes = new Uint8Array(new SharedArrayBuffer(size));
-    let read = 0;
-    while (read < size) {
-      const n = readSync(fd, bytes, read, size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return { file: label, bytes: bytes.subarray(0, read) };
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -64,6 +59,11 @@ function errorCode(error: unknown): string {
 export type CsvParser = "auto" | "csv-parse";
 
 const DEFAULT_PARSER: CsvParser = process.env.CCP_CSV_PARSER === "csv-parse" ? "csv-parse" : "auto";
+
+/** Whether `CCP_CSV_PARSER=csv-parse` asks for csv-parse everywhere (the large files read whole, then). */
+export function csvParseForced(): boolean {
+  return DEFAULT_PARSER === "csv-parse";
+}
 
 /**
  * Parses CSV text. Blank lines are skipped; `firstLine` is the file line of the text's first line (line 1
@@ -85,10 +85,16 @@ export function parseCsvText(
   const quoted = text.includes('"');
   let rows: unknown[];
   try {
-    rows = parse(text, { bom: firstLine === 1, relax_column_count: true, info: quoted }) as unknown[];
+    rows = csvParser().parse(text, {
+      bom: firstLine === 1,
+      relax_column_count: true,
+      info: quoted,
+    }) as unknown[];
   } catch (error) {
     const line =
-      error instanceof CsvError && typeof error.lines === "number" ? firstLine - 1 + error.lines : undefined;
+      error instanceof csvParser().CsvError && typeof error.lines === "number"
+        ? firstLine - 1 + error.lines
+        : undefined;
     throw new MarginInputError(
       "MARGIN_INPUT_BAD_CSV",
       `malformed CSV (${error instanceof Error ? error.message : String(error)})`,
@@ -134,7 +140,7 @@ function splitPlainCsv(text: string, firstLine: number, trim: boolean): CsvRecor
   return { records, lines };
 }
 
-/** Decodes bytes (possibly on a SharedArrayBuffer) as UTF-8. */
+/** Decodes bytes as UTF-8. */
 export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString("utf8");
 }
@@ -143,8 +149,8 @@ export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): st
  * Splits a file into its header (first line, parsed) and up to `parts` body chunks cut after newlines. A
  * file containing a double quote is not cut (a quoted field may hold a newline): it stays one chunk.
  */
-export function splitCsv(shared: SharedFile, parts: number): { header: string[]; chunks: CsvChunk[] } {
-  const { bytes, file } = shared;
+export function splitCsv(source: FileBytes, parts: number): { header: string[]; chunks: CsvChunk[] } {
+  const { bytes, file } = source;
   const headerEnd = bytes.indexOf(NEWLINE);
   const bodyStart = headerEnd < 0 ? bytes.length : headerEnd + 1;
   const headerRecords = parseCsvText(decodeUtf8(bytes, 0, bodyStart), file, 1, true).records;
@@ -170,7 +176,13 @@ export function splitCsv(shared: SharedFile, parts: number): { header: string[];
       const newline = bytes.indexOf(NEWLINE, Math.max(end - 1, start));
       end = newline < 0 ? bytes.length : newline + 1;
     }
-    chunks.push({ file, bytes, start, end, firstLine: line });
+    chunks.push({
+      file,
+      bytes: new Uint8Array(bytes.subarray(start, end)),
+      start: 0,
+      end: end - start,
+      firstLine: line,
+    });
     for (let i = bytes.indexOf(NEWLINE, start); i >= 0 && i < end; i = bytes.indexOf(NEWLINE, i + 1))
       line += 1;
     start = end;
@@ -185,8 +197,7 @@ export function parseChunk(chunk: CsvChunk, trim = false): CsvRecords {
 
 /** Parses a whole (small) file: header and records. */
 export function readCsvTable(path: string, label: string = path): CsvTable {
-  const shared = readSharedFile(path, label);
-  const { header, chunks } = splitCsv(shared, 1);
+  const { header, chunks } = splitCsv(readFileBytes(path, label), 1);
   const body = chunks.map((chunk) => parseChunk(chunk, true));
   return {
     header,

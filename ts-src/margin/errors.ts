@@ -18,6 +18,8 @@ export const MARGIN_INPUT_ERROR_CODES = [
   "MARGIN_INPUT_BAD_VALUE",
   "MARGIN_INPUT_NOT_ENOUGH_HISTORY",
   "MARGIN_INPUT_BAD_PARAM",
+  "MARGIN_INPUT_UNKNOWN_ACCOUNT",
+  "MARGIN_INPUT_TOO_MANY_DAYS",
 ] as const;
 
 export type MarginInputErrorCode = (typeof MARGIN_INPUT_ERROR_CODES)[number];
@@ -73,4 +75,15 @@ export function reviveMarginInputError(serialized: {
     ...(location === undefined ? {} : { location }),
     details: rest,
   });
+}
+
+/**
+ * The same error with its line moved down by `offset` when it is a {@link MarginInputError} located in `file`
+ * (a worker parsed part of the file counting lines from 1); any other error as it is.
+ */
+export function shiftLine(error: unknown, file: string, offset: number): unknown {
+  if (!(error instanceof MarginInputError) || error.location?.file !== file) return error;
+  const line = error.location.line;
+  if (line === undefined) return error;
+  return reviveMarginInputError({ code: error.code, details: { ...error.details, line: line + offset } });
 }

@@ -3,7 +3,7 @@
  * Pure: options in, file contents out; the same options give byte-identical files.
  *
  * What it makes:
- * - a business-day calendar (weekdays) of `lookbackDays + 50` rows;
+ * - a business-day calendar (weekdays) of `lookbackDays + extraDays` rows (50 extra by default);
  * - correlated factor paths: each price factor loads on one of three market factors (equity, bond,
  *   commodity) plus its own noise, under a common stochastic-volatility regime (so that the EWMA filter has
  *   something to do); commodity factors have a 1-day holding period;
@@ -24,12 +24,22 @@ export type CaseOptions = {
   seed: number;
   /** Share of instruments that are options (default 0.1). */
   optionShare?: number;
-  /** Historical scenarios the data must support (default 1250): market.csv gets lookbackDays + 50 rows. */
+  /** Historical scenarios the data must support (default 1250): market.csv gets lookbackDays + extraDays rows. */
   lookbackDays?: number;
+  /** Market days beyond the lookback (default 50; a backtest of D days needs about D + 4). */
+  extraDays?: number;
   /** Stress scenarios (default 50). */
   stressScenarios?: number;
   /** Most positions of one account (default 50). */
   maxPositions?: number;
+  /**
+   * How market.csv writes its values: `undefined` (the default) a few fixed decimals per kind of factor
+   * (prices to 0.01, bonds to 0.001, FX to 0.0001, …); a number n of significant digits (1–17, each value
+   * rounded to n digits at every step of its path; 17 is full float64 precision, as a data vendor's export
+   * or `%.17g` writes it); or `"shortest"`, the shortest text that reads back as the same float64 (what
+   * JavaScript's `String(x)` and Python's `repr` write), on unrounded paths.
+   */
+  marketDigits?: number | "shortest";
 };
 
 /** File name → contents. */
@@ -71,23 +81,70 @@ const FX = [
  *   files["positions.csv"].split("\n")[0]; // "account,instrument,quantity"
  */
 export function generateCase(options: CaseOptions): CaseFiles {
-  const rng = new Prng(options.seed);
-  const lookback = options.lookbackDays ?? 1250;
-  const days = lookback + 50;
-  const optionCount = Math.round(options.instruments * (options.optionShare ?? 0.1));
-  const linearCount = Math.max(1, options.instruments - optionCount);
-  const rateCount = Math.max(1, Math.round(linearCount * 0.02));
-  const priceCount = Math.max(1, Math.round(linearCount * 0.55));
-  const optionedCount =
-    optionCount === 0 ? 0 : Math.max(1, Math.min(priceCount, Math.round(optionCount / 8)));
+  const rng = new Prng(options.seed); // drawn from in this order: factors, paths, instruments, positions, stress
+  const sizes = caseSizes(options);
+  const factors = makeFactors(rng, sizes);
+  const marketText = marketFormat(options.marketDigits);
+  const paths = simulatePaths(rng, factors.all, sizes.days, marketText);
+  const today = (factor: Factor): number => paths[factors.all.indexOf(factor)]![sizes.days - 1]!;
+  const instruments = [
+    ...linearInstruments(rng, sizes, factors, today),
+    ...optionInstruments(rng, sizes, factors, today),
+  ];
+  const positions = positionLines(
+    rng,
+    accountIds(rng, options.accounts),
+    instruments,
+    options.maxPositions ?? 50,
+  );
+  const stress = stressLines(rng, factors.all, options.stressScenarios ?? 50);
+  const text = (lines: string[]) => `${lines.join("\n")}\n`;
+  return {
+    "factors.csv": text([
+      "factor,kind,holding_period",
+      ...factors.all.map((f) => `${f.name},${f.kind},${f.holding}`),
+    ]),
+    "market.csv": text(marketLines(factors.all, businessDays(sizes.days), paths, marketText)),
+    "instruments.csv": text(instrumentLines(instruments)),
+    "positions.csv": text(positions),
+    "stress.csv": text(stress),
+  };
+}
 
-  // Factors.
-  const factors: Factor[] = [];
+/** How many of each thing a case has. */
+type CaseSizes = {
+  days: number;
+  options: number;
+  linear: number;
+  rates: number;
+  prices: number;
+  /** The price factors that have options (the first ones), each with an implied-volatility factor. */
+  optioned: number;
+};
+
+function caseSizes(options: CaseOptions): CaseSizes {
+  const optionCount = Math.round(options.instruments * (options.optionShare ?? 0.1));
+  const linear = Math.max(1, options.instruments - optionCount);
+  const prices = Math.max(1, Math.round(linear * 0.55));
+  return {
+    days: (options.lookbackDays ?? 1250) + (options.extraDays ?? 50),
+    options: optionCount,
+    linear,
+    rates: Math.max(1, Math.round(linear * 0.02)),
+    prices,
+    optioned: optionCount === 0 ? 0 : Math.max(1, Math.min(prices, Math.round(optionCount / 8))),
+  };
+}
+
+type FactorSet = { price: Factor[]; fx: Factor[]; rates: Factor[]; vols: Factor[]; all: Factor[] };
+
+/** Price factors (equities, bonds, commodities), FX, rates, and a volatility per optioned underlying. */
+function makeFactors(rng: Prng, sizes: CaseSizes): FactorSet {
   const sectors: Sector[] = ["equity", "equity", "equity", "bond", "commodity"];
   const price: Factor[] = [];
-  for (let i = 0; i < priceCount; i += 1) {
-    const sector: Sector = i < optionedCount ? "equity" : rng.pick(sectors);
-    const factor: Factor = {
+  for (let i = 0; i < sizes.prices; i += 1) {
+    const sector: Sector = i < sizes.optioned ? "equity" : rng.pick(sectors);
+    price.push({
       name: `${sector === "equity" ? "EQ" : sector === "bond" ? "BD" : "CM"}${String(i + 1).padStart(4, "0")}`,
       kind: "price",
       holding: sector === "commodity" ? 1 : 2,
@@ -96,8 +153,7 @@ export function generateCase(options: CaseOptions): CaseFiles {
       idio: sector === "bond" ? rng.uniform(0.001, 0.003) : rng.uniform(0.006, 0.018),
       start: sector === "bond" ? rng.uniform(95, 110) : Math.exp(rng.uniform(Math.log(300), Math.log(40000))),
       decimals: sector === "bond" ? 3 : 2,
-    };
-    price.push(factor);
+    });
   }
   const fx: Factor[] = FX.map((spec) => ({
     name: `FX_${spec.currency}`,
@@ -109,7 +165,7 @@ export function generateCase(options: CaseOptions): CaseFiles {
     decimals: 4,
   }));
   const rates: Factor[] = [];
-  for (let i = 0; i < rateCount; i += 1) {
+  for (let i = 0; i < sizes.rates; i += 1) {
     rates.push({
       name: `IR${String(i + 1).padStart(3, "0")}`,
       kind: "rate",
@@ -120,7 +176,7 @@ export function generateCase(options: CaseOptions): CaseFiles {
       decimals: 7,
     });
   }
-  const vols: Factor[] = price.slice(0, optionedCount).map((underlying) => ({
+  const vols: Factor[] = price.slice(0, sizes.optioned).map((underlying) => ({
     name: `VOL_${underlying.name}`,
     kind: "vol",
     holding: 2,
@@ -129,12 +185,21 @@ export function generateCase(options: CaseOptions): CaseFiles {
     start: rng.uniform(0.16, 0.34),
     decimals: 6,
   }));
-  factors.push(...price, ...fx, ...rates, ...vols);
+  return { price, fx, rates, vols, all: [...price, ...fx, ...rates, ...vols] };
+}
 
-  // Market paths: a common volatility regime, three market factors, idiosyncratic noise.
-  const dates = businessDays(days);
-  const paths = factors.map(() => new Float64Array(days));
-  factors.forEach((factor, j) => (paths[j]![0] = factor.start));
+/** Market paths: a common volatility regime, three market factors, idiosyncratic noise. */
+function simulatePaths(
+  rng: Prng,
+  factors: readonly Factor[],
+  days: number,
+  marketText: MarketFormat,
+): Float64Array[] {
+  const paths = factors.map((factor) => {
+    const path = new Float64Array(days);
+    path[0] = factor.start;
+    return path;
+  });
   let logRegime = 0;
   for (let t = 1; t < days; t += 1) {
     logRegime = 0.985 * logRegime + 0.12 * rng.normal();
@@ -147,47 +212,59 @@ export function generateCase(options: CaseOptions): CaseFiles {
     const rateMarket = 0.0002 * regime * rng.normal();
     factors.forEach((factor, j) => {
       const path = paths[j]!;
-      const previous = path[t - 1]!;
-      const noise = rng.normal();
-      let next: number;
-      if (factor.kind === "rate") {
-        next = previous + factor.beta * rateMarket + factor.idio * regime * noise * 0.5;
-      } else if (factor.kind === "vol") {
-        const equity = market.equity;
-        const pull = 0.03 * (Math.log(factor.start) - Math.log(previous));
-        next = previous * Math.exp(pull + factor.beta * equity + factor.idio * noise);
-      } else if (factor.kind === "fx") {
-        next = previous * Math.exp(factor.idio * regime * noise - 0.3 * market.equity);
-      } else {
-        const sector = factor.sector ?? "equity";
-        next = previous * Math.exp(factor.beta * market[sector] + factor.idio * regime * noise);
-      }
-      path[t] = roundTo(next, factor.decimals);
+      const next = nextValue(factor, path[t - 1]!, rng.normal(), regime, market, rateMarket);
+      path[t] = marketText.round(next, factor.decimals);
     });
   }
-  const today = (factor: Factor): number => paths[factors.indexOf(factor)]![days - 1]!;
+  return paths;
+}
 
-  // Instruments: every price factor gets a linear instrument, then more on random ones, then options.
+/** A factor's next value from its previous one, its own noise and the day's regime and market moves. */
+function nextValue(
+  factor: Factor,
+  previous: number,
+  noise: number,
+  regime: number,
+  market: Record<Sector, number>,
+  rateMarket: number,
+): number {
+  if (factor.kind === "rate") return previous + factor.beta * rateMarket + factor.idio * regime * noise * 0.5;
+  if (factor.kind === "vol") {
+    const pull = 0.03 * (Math.log(factor.start) - Math.log(previous));
+    return previous * Math.exp(pull + factor.beta * market.equity + factor.idio * noise);
+  }
+  if (factor.kind === "fx") return previous * Math.exp(factor.idio * regime * noise - 0.3 * market.equity);
+  const sector = factor.sector ?? "equity";
+  return previous * Math.exp(factor.beta * market[sector] + factor.idio * regime * noise);
+}
+
+/** Every price factor gets a linear instrument, then more on random ones; the last ones are rate futures. */
+function linearInstruments(
+  rng: Prng,
+  sizes: CaseSizes,
+  factors: FactorSet,
+  today: (factor: Factor) => number,
+): GeneratedInstrument[] {
   const instruments: GeneratedInstrument[] = [];
-  const linearId = (n: number) => `I${String(n).padStart(5, "0")}`;
-  for (let i = 0; i < linearCount; i += 1) {
-    const isRate = i >= linearCount - rateCount;
-    if (isRate) {
-      const factor = rates[linearCount - 1 - i]!;
+  const id = (n: number) => `I${String(n).padStart(5, "0")}`;
+  for (let i = 0; i < sizes.linear; i += 1) {
+    if (i >= sizes.linear - sizes.rates) {
+      const factor = factors.rates[sizes.linear - 1 - i]!;
+      const multiplier = 25_000_000;
       instruments.push({
-        id: linearId(i + 1),
+        id: id(i + 1),
         type: "future",
         factor,
-        multiplier: 25_000_000,
+        multiplier,
         currency: "JPY",
-        unitValue: 25_000_000 * 0.01,
+        unitValue: multiplier * 0.01,
       });
       continue;
     }
-    const factor = i < priceCount ? price[i]! : rng.pick(price);
+    const factor = i < sizes.prices ? factors.price[i]! : rng.pick(factors.price);
     const currency =
       factor.sector === "commodity" ? "JPY" : rng.next() < 0.75 ? "JPY" : rng.next() < 0.7 ? "USD" : "EUR";
-    const fxToday = currency === "JPY" ? 1 : today(fx[currency === "USD" ? 0 : 1]!);
+    const fxToday = currency === "JPY" ? 1 : today(factors.fx[currency === "USD" ? 0 : 1]!);
     const type =
       factor.sector === "bond"
         ? "bond"
@@ -196,7 +273,7 @@ export function generateCase(options: CaseOptions): CaseFiles {
           : rng.pick(["future", "equity"] as const);
     const multiplier = type === "bond" ? 10_000 : type === "equity" ? 100 : rng.pick([100, 1000, 10]);
     instruments.push({
-      id: linearId(i + 1),
+      id: id(i + 1),
       type,
       factor,
       multiplier,
@@ -204,9 +281,20 @@ export function generateCase(options: CaseOptions): CaseFiles {
       unitValue: multiplier * today(factor) * fxToday,
     });
   }
-  for (let i = 0; i < optionCount; i += 1) {
-    const u = i % optionedCount;
-    const factor = price[u]!;
+  return instruments;
+}
+
+/** European options on the optioned underlyings, strikes around the money, 3 to 245 days to expiry. */
+function optionInstruments(
+  rng: Prng,
+  sizes: CaseSizes,
+  factors: FactorSet,
+  today: (factor: Factor) => number,
+): GeneratedInstrument[] {
+  const instruments: GeneratedInstrument[] = [];
+  for (let i = 0; i < sizes.options; i += 1) {
+    const u = i % sizes.optioned;
+    const factor = factors.price[u]!;
     const spot = today(factor);
     const step = niceStep(spot);
     const strike = roundTo(Math.max(step, Math.round((spot * rng.uniform(0.85, 1.15)) / step) * step), 6);
@@ -216,27 +304,36 @@ export function generateCase(options: CaseOptions): CaseFiles {
       factor,
       multiplier: 1000,
       currency: "JPY",
-      option: { type: rng.next() < 0.5 ? "C" : "P", strike, expiry: rng.int(3, 245), vol: vols[u]!.name },
+      option: {
+        type: rng.next() < 0.5 ? "C" : "P",
+        strike,
+        expiry: rng.int(3, 245),
+        vol: factors.vols[u]!.name,
+      },
       unitValue: 1000 * spot * 0.05,
     });
   }
+  return instruments;
+}
 
-  // Accounts and positions.
-  const participants = Math.max(1, Math.round(options.accounts / 40));
-  const accountIds: string[] = [];
-  for (let p = 0; p < Math.min(participants, options.accounts); p += 1) {
-    accountIds.push(`CP${String(p + 1).padStart(3, "0")}-H`);
-  }
-  for (let c = accountIds.length; c < options.accounts; c += 1) {
+/** One house account per 40 accounts (`CP001-H`), then customer accounts of random participants. */
+function accountIds(rng: Prng, accounts: number): string[] {
+  const participants = Math.max(1, Math.round(accounts / 40));
+  const ids: string[] = [];
+  for (let p = 0; p < Math.min(participants, accounts); p += 1)
+    ids.push(`CP${String(p + 1).padStart(3, "0")}-H`);
+  for (let c = ids.length; c < accounts; c += 1) {
     const p = rng.int(1, participants);
-    accountIds.push(`CP${String(p).padStart(3, "0")}-C${String(c + 1).padStart(5, "0")}`);
+    ids.push(`CP${String(p).padStart(3, "0")}-C${String(c + 1).padStart(5, "0")}`);
   }
-  const maxPositions = options.maxPositions ?? 50;
-  // Popular instruments are held more often (a Zipf-like preference).
-  const popularity = instruments.map((_, i) => 1 / Math.sqrt(i + 1));
+  return ids;
+}
+
+/** Draws instruments with a Zipf-like preference: popular instruments are held more often. */
+function instrumentDrawer(rng: Prng, instruments: readonly GeneratedInstrument[]): () => GeneratedInstrument {
   const cumulative = new Float64Array(instruments.length);
-  popularity.reduce((sum, weight, i) => (cumulative[i] = sum + weight), 0);
-  const drawInstrument = (): GeneratedInstrument => {
+  instruments.reduce((sum, _, i) => (cumulative[i] = sum + 1 / Math.sqrt(i + 1)), 0);
+  return () => {
     const target = rng.next() * cumulative[cumulative.length - 1]!;
     let lo = 0;
     let hi = cumulative.length - 1;
@@ -247,62 +344,81 @@ export function generateCase(options: CaseOptions): CaseFiles {
     }
     return instruments[lo]!;
   };
-  const positionLines = ["account,instrument,quantity"];
-  for (const account of accountIds) {
+}
+
+/** positions.csv: each account's rows together, 1–maxPositions of them (houses 20 or more), some listed twice. */
+function positionLines(
+  rng: Prng,
+  accounts: readonly string[],
+  instruments: readonly GeneratedInstrument[],
+  maxPositions: number,
+): string[] {
+  const draw = instrumentDrawer(rng, instruments);
+  const lines = ["account,instrument,quantity"];
+  for (const account of accounts) {
     const house = account.endsWith("-H");
     const count = house ? rng.int(Math.min(20, maxPositions), maxPositions) : rng.int(1, maxPositions);
     const scale = house ? 5e8 : Math.exp(rng.uniform(Math.log(2e6), Math.log(2e8)));
     for (let n = 0; n < count; n += 1) {
-      const instrument = drawInstrument();
+      const instrument = draw();
       const sign = rng.next() < 0.55 ? 1 : -1;
       const quantity = Math.max(1, Math.round((scale * rng.uniform(0.2, 1.8)) / instrument.unitValue));
-      positionLines.push(`${account},${instrument.id},${sign * quantity}`);
+      lines.push(`${account},${instrument.id},${sign * quantity}`);
       if (rng.next() < 0.04) {
         // the same instrument listed again (a second trade): the rows add
-        positionLines.push(`${account},${instrument.id},${-sign * Math.max(1, Math.round(quantity / 3))}`);
+        lines.push(`${account},${instrument.id},${-sign * Math.max(1, Math.round(quantity / 3))}`);
       }
     }
   }
+  return lines;
+}
 
-  // Stress scenarios.
-  const stressCount = options.stressScenarios ?? 50;
-  const stressLines = [["scenario", ...factors.map((factor) => factor.name)].join(",")];
-  const themes = ["EQUITY_CRASH", "RATE_SHOCK", "YEN_RALLY", "COMMODITY_SPIKE", "FLIGHT_TO_QUALITY"] as const;
-  for (let s = 0; s < stressCount; s += 1) {
-    const theme = themes[s % themes.length]!;
+const THEMES = ["EQUITY_CRASH", "RATE_SHOCK", "YEN_RALLY", "COMMODITY_SPIKE", "FLIGHT_TO_QUALITY"] as const;
+
+/** stress.csv: the themes in turn, each at a random severity. */
+function stressLines(rng: Prng, factors: readonly Factor[], count: number): string[] {
+  const lines = [["scenario", ...factors.map((factor) => factor.name)].join(",")];
+  for (let s = 0; s < count; s += 1) {
+    const theme = THEMES[s % THEMES.length]!;
     const severity = rng.uniform(0.6, 1.4);
-    const shocks = factors.map((factor) => {
-      let shock = 0;
-      const equityMove = theme === "EQUITY_CRASH" ? -0.18 : theme === "FLIGHT_TO_QUALITY" ? -0.08 : 0;
-      if (factor.kind === "price") {
-        if (factor.sector === "equity") shock = factor.beta * equityMove + 0.02 * rng.normal();
-        if (factor.sector === "bond")
-          shock = theme === "RATE_SHOCK" ? -0.04 : theme === "FLIGHT_TO_QUALITY" ? 0.02 : 0;
-        if (factor.sector === "commodity") shock = theme === "COMMODITY_SPIKE" ? 0.25 : equityMove / 2;
-      } else if (factor.kind === "vol") {
-        shock = theme === "EQUITY_CRASH" ? 0.6 : theme === "FLIGHT_TO_QUALITY" ? 0.3 : 0;
-      } else if (factor.kind === "fx") {
-        shock = theme === "YEN_RALLY" ? -0.12 : theme === "EQUITY_CRASH" ? -0.05 : 0;
-      } else {
-        shock = theme === "RATE_SHOCK" ? 0.005 : theme === "FLIGHT_TO_QUALITY" ? -0.002 : 0;
-      }
-      return formatNumber(shock * severity, 6);
-    });
-    stressLines.push([`S${String(s + 1).padStart(2, "0")}_${theme}`, ...shocks].join(","));
+    const shocks = factors.map((factor) => formatNumber(stressShock(rng, factor, theme) * severity, 6));
+    lines.push([`S${String(s + 1).padStart(2, "0")}_${theme}`, ...shocks].join(","));
   }
+  return lines;
+}
 
-  const marketLines = [["date", ...factors.map((factor) => factor.name)].join(",")];
-  for (let t = 0; t < days; t += 1) {
-    const row = [dates[t]!];
-    factors.forEach((factor, j) => row.push(formatNumber(paths[j]![t]!, factor.decimals)));
-    marketLines.push(row.join(","));
+/** A theme's shock to a factor, before severity (equities get their own noise). */
+function stressShock(rng: Prng, factor: Factor, theme: (typeof THEMES)[number]): number {
+  const equityMove = theme === "EQUITY_CRASH" ? -0.18 : theme === "FLIGHT_TO_QUALITY" ? -0.08 : 0;
+  if (factor.kind === "price") {
+    if (factor.sector === "equity") return factor.beta * equityMove + 0.02 * rng.normal();
+    if (factor.sector === "bond")
+      return theme === "RATE_SHOCK" ? -0.04 : theme === "FLIGHT_TO_QUALITY" ? 0.02 : 0;
+    if (factor.sector === "commodity") return theme === "COMMODITY_SPIKE" ? 0.25 : equityMove / 2;
+    return 0;
   }
+  if (factor.kind === "vol") return theme === "EQUITY_CRASH" ? 0.6 : theme === "FLIGHT_TO_QUALITY" ? 0.3 : 0;
+  if (factor.kind === "fx") return theme === "YEN_RALLY" ? -0.12 : theme === "EQUITY_CRASH" ? -0.05 : 0;
+  return theme === "RATE_SHOCK" ? 0.005 : theme === "FLIGHT_TO_QUALITY" ? -0.002 : 0;
+}
 
-  const factorLines = [
-    "factor,kind,holding_period",
-    ...factors.map((f) => `${f.name},${f.kind},${f.holding}`),
-  ];
-  const instrumentLines = [
+function marketLines(
+  factors: readonly Factor[],
+  dates: readonly string[],
+  paths: readonly Float64Array[],
+  marketText: MarketFormat,
+): string[] {
+  const lines = [["date", ...factors.map((factor) => factor.name)].join(",")];
+  dates.forEach((date, t) => {
+    lines.push(
+      [date, ...factors.map((factor, j) => marketText.format(paths[j]![t]!, factor.decimals))].join(","),
+    );
+  });
+  return lines;
+}
+
+function instrumentLines(instruments: readonly GeneratedInstrument[]): string[] {
+  return [
     "instrument,type,factor,multiplier,currency,option_type,strike,expiry_days,vol_factor",
     ...instruments.map((i) =>
       [
@@ -318,14 +434,6 @@ export function generateCase(options: CaseOptions): CaseFiles {
       ].join(","),
     ),
   ];
-  const text = (lines: string[]) => `${lines.join("\n")}\n`;
-  return {
-    "factors.csv": text(factorLines),
-    "market.csv": text(marketLines),
-    "instruments.csv": text(instrumentLines),
-    "positions.csv": text(positionLines),
-    "stress.csv": text(stressLines),
-  };
 }
 
 /** `count` weekdays ending on 2026-11-20 (a Friday), oldest first. */
@@ -338,6 +446,29 @@ function businessDays(count: number): string[] {
     day -= 86_400_000;
   }
   return dates.reverse();
+}
+
+type MarketFormat = {
+  /** A path value as the file will hold it (so that the path continues from what is written). */
+  round(value: number, decimals: number): number;
+  format(value: number, decimals: number): string;
+};
+
+/** How market values are rounded and written: fixed decimals, n significant digits, or shortest round trip. */
+function marketFormat(digits: CaseOptions["marketDigits"]): MarketFormat {
+  if (digits === undefined) {
+    return { round: roundTo, format: formatNumber };
+  }
+  if (digits === "shortest") {
+    return { round: (value) => value, format: (value) => String(value) };
+  }
+  if (!Number.isInteger(digits) || digits < 1 || digits > 17) {
+    throw new RangeError(`marketDigits must be a whole number in 1–17 or "shortest", got ${digits}`);
+  }
+  // 17 significant digits identify every float64, so rounding to them changes nothing.
+  const round =
+    digits === 17 ? (value: number) => value : (value: number) => Number(value.toPrecision(digits));
+  return { round, format: (value) => value.toPrecision(digits) };
 }
 
 function roundTo(value: number, decimals: number): number {

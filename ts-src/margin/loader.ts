@@ -7,19 +7,23 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
+import type { RangeResult } from "./chunks.ts";
 import {
   columnIndex,
   checkWidth,
+  csvParseForced,
   parseInteger,
   parseNumber,
   readCsvTable,
-  readSharedFile,
+  readFileBytes,
   splitCsv,
+  type CsvChunk,
   type CsvTable,
 } from "./csv.ts";
-import { compareIds } from "./engine.ts";
-import { MarginInputError } from "./errors.ts";
+import { compareIds } from "./validation.ts";
+import { MarginInputError, shiftLine } from "./errors.ts";
 import type { TaskRunner } from "./pool.ts";
+import { planRanges, type FileRange } from "./ranges.ts";
 import {
   DEFAULT_MARGIN_PARAMS,
   FACTOR_KINDS,
@@ -28,11 +32,13 @@ import {
   type FactorSpec,
   type Instrument,
   type InstrumentType,
+  type OptionInstrument,
   type MarginInput,
   type MarginParams,
   type MarginSourceFiles,
   type MarketData,
   type EncodedPositions,
+  type Position,
   type StressScenario,
 } from "./types.ts";
 
@@ -98,8 +104,7 @@ export async function loadMarginInput(folder: string, runner: TaskRunner): Promi
 }
 
 async function loadMarket(file: string, runner: TaskRunner): Promise<MarketData> {
-  const shared = readSharedFile(file);
-  const { header, chunks } = splitCsv(shared, runner.threads);
+  const { header, ranges } = planRanges(file, file, rangesFor(runner));
   if (header[0] !== "date") {
     throw new MarginInputError(
       "MARGIN_INPUT_MISSING_COLUMN",
@@ -108,22 +113,82 @@ async function loadMarket(file: string, runner: TaskRunner): Promise<MarketData>
     );
   }
   columnIndex(header, ["date"], file); // duplicate column names
-  const parts = await Promise.all(chunks.map((chunk) => runner.run({ kind: "market", chunk, header })));
+  const parts = await readRanges(
+    file,
+    ranges,
+    (range) => runner.run({ kind: "market-range", range, header }),
+    (chunk) => runner.run({ kind: "market-text", chunk, header }),
+  );
   const factors = header.slice(1);
   const rows = parts.reduce((sum, part) => sum + part.dates.length, 0);
-  const values = factors.map(() => new Float64Array(rows));
+  // Columns on SharedArrayBuffers: a backtest's worker threads read them without copies.
+  const values = factors.map(() => new Float64Array(new SharedArrayBuffer(8 * rows)));
   const dates: string[] = [];
   const lines = new Int32Array(rows);
   let row = 0;
   for (const part of parts) {
-    const width = factors.length;
+    transpose(part.values, part.dates.length, values, row);
     for (let r = 0; r < part.dates.length; r += 1, row += 1) {
       dates.push(part.dates[r]!);
       lines[row] = part.lines[r]!;
-      for (let j = 0; j < width; j += 1) values[j]![row] = part.values[r * width + j]!;
     }
   }
   return { dates, factors, values, lines };
+}
+
+/**
+ * How many ranges a large file is cut into: two per thread, so that the thread that starts first (the calling
+ * one: a worker needs a moment to start) takes more of them.
+ */
+function rangesFor(runner: TaskRunner): number {
+  return runner.threads <= 1 ? 1 : 2 * runner.threads;
+}
+
+/**
+ * Parses a large file's ranges on the runner's threads and puts their line numbers in file terms (each range
+ * counts from 1). A failure is reported as the first in file order, at its file line. When a range finds a
+ * quote or a carriage return, the whole body is parsed instead by the CSV reader, in one task.
+ */
+async function readRanges<T extends { lines: Int32Array; lineCount: number }>(
+  file: string,
+  ranges: readonly FileRange[],
+  parseRange: (range: FileRange) => Promise<RangeResult<T>>,
+  parseText: (chunk: CsvChunk) => Promise<T>,
+): Promise<T[]> {
+  const whole = () => parseText(splitCsv(readFileBytes(file), 1).chunks[0] ?? emptyChunk(file));
+  if (csvParseForced()) return [await whole()];
+  const settled = await Promise.allSettled(ranges.map(parseRange));
+  const parts: T[] = [];
+  let before = 1; // the header line
+  for (const outcome of settled) {
+    if (outcome.status === "rejected") throw shiftLine(outcome.reason, file, before);
+    if (outcome.value.quoted) return [await whole()];
+    const part = outcome.value.rows;
+    for (let r = 0; r < part.lines.length; r += 1) part.lines[r]! += before;
+    before += part.lineCount;
+    parts.push(part);
+  }
+  return parts;
+}
+
+function emptyChunk(file: string): CsvChunk {
+  return { file, bytes: new Uint8Array(0), start: 0, end: 0, firstLine: 2 };
+}
+
+/**
+ * Copies `rows` rows of row-major values (`source[r × width + j]`) into columns (`columns[j][first + r]`), a
+ * block of rows at a time so that both sides stay in cache.
+ */
+function transpose(source: Float64Array, rows: number, columns: Float64Array[], first: number): void {
+  const width = columns.length;
+  const block = 32;
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const r1 = Math.min(rows, r0 + block);
+    for (let j = 0; j < width; j += 1) {
+      const column = columns[j]!;
+      for (let r = r0; r < r1; r += 1) column[first + r] = source[r * width + j]!;
+    }
+  }
 }
 
 async function loadPositions(
@@ -131,14 +196,41 @@ async function loadPositions(
   runner: TaskRunner,
   instrumentIds: readonly string[],
 ): Promise<EncodedPositions[]> {
-  const shared = readSharedFile(file);
-  const { header, chunks } = splitCsv(shared, runner.threads);
-  const columns = columnIndex(header, ["account", "instrument", "quantity"], file);
-  return Promise.all(
-    chunks.map((chunk) =>
-      runner.run({ kind: "positions", chunk, width: header.length, columns, instrumentIds }),
-    ),
+  const { header, ranges } = planRanges(file, file, rangesFor(runner));
+  const layout = {
+    width: header.length,
+    columns: columnIndex(header, ["account", "instrument", "quantity"], file),
+    instrumentIds,
+  };
+  return readRanges(
+    file,
+    ranges,
+    (range) => runner.run({ kind: "positions-range", range, layout }),
+    (chunk) => runner.run({ kind: "positions-text", chunk, layout }),
   );
+}
+
+/**
+ * Reads a what-if trades file: `account,instrument,quantity` rows as positions.csv's (other columns ignored).
+ * A quantity that is not a whole number is `MARGIN_INPUT_BAD_QUANTITY` at its line; instruments are checked
+ * against the model when the trades are evaluated.
+ *
+ * @example
+ *   const trades = loadTrades("trades.csv"); // [{ account: "CP001-H", instrument: "I00042", quantity: -300, line: 2 }]
+ */
+export function loadTrades(file: string): Position[] {
+  const table = readCsvTable(file);
+  const columns = columnIndex(table.header, ["account", "instrument", "quantity"], file);
+  const trades: Position[] = [];
+  eachRecord(table, file, (record, line) => {
+    trades.push({
+      account: record[columns.account]!,
+      instrument: record[columns.instrument]!,
+      quantity: parseInteger(record[columns.quantity]!, file, line, "quantity", "MARGIN_INPUT_BAD_QUANTITY"),
+      line,
+    });
+  });
+  return trades;
 }
 
 function eachRecord(table: CsvTable, file: string, visit: (record: string[], line: number) => void): void {
@@ -184,12 +276,14 @@ function loadFactors(file: string): FactorSpec[] {
 
 const OPTION_COLUMNS = ["option_type", "strike", "expiry_days", "vol_factor"] as const;
 
+type OptionColumn = (typeof OPTION_COLUMNS)[number];
+
 function loadInstruments(file: string): Instrument[] {
   const table = readCsvTable(file);
   const columns = columnIndex(table.header, ["instrument", "type", "factor", "multiplier", "currency"], file);
   const optionColumns = Object.fromEntries(
     OPTION_COLUMNS.map((name) => [name, table.header.indexOf(name)]),
-  ) as Record<(typeof OPTION_COLUMNS)[number], number>;
+  ) as Record<OptionColumn, number>;
   const instruments: Instrument[] = [];
   eachRecord(table, file, (record, line) => {
     const at = (column: string) => ({ location: { file, line, column } });
@@ -211,36 +305,12 @@ function loadInstruments(file: string): Instrument[] {
       currency: record[columns.currency]!,
       line,
     };
-    const field = (name: (typeof OPTION_COLUMNS)[number]): string => {
+    const field = (name: OptionColumn): string => {
       const index = optionColumns[name];
       return index < 0 ? "" : record[index]!;
     };
     if ((type as InstrumentType) === "option") {
-      for (const name of OPTION_COLUMNS) {
-        if (optionColumns[name] < 0) {
-          throw new MarginInputError(
-            "MARGIN_INPUT_MISSING_COLUMN",
-            `missing column ${JSON.stringify(name)}, needed by option ${JSON.stringify(id)}`,
-            { location: { file, line: 1 }, details: { missing: name } },
-          );
-        }
-      }
-      const optionType = field("option_type");
-      if (optionType !== "C" && optionType !== "P") {
-        throw new MarginInputError(
-          "MARGIN_INPUT_BAD_VALUE",
-          `option_type ${JSON.stringify(optionType)} must be C or P`,
-          at("option_type"),
-        );
-      }
-      instruments.push({
-        ...base,
-        type: "option",
-        optionType,
-        strike: parseNumber(field("strike"), file, line, "strike"),
-        expiryDays: parseInteger(field("expiry_days"), file, line, "expiry_days", "MARGIN_INPUT_BAD_VALUE"),
-        volFactor: field("vol_factor"),
-      });
+      instruments.push({ ...base, ...optionFields(field, optionColumns, id, file, line) });
     } else {
       for (const name of OPTION_COLUMNS) {
         if (field(name) !== "") {
@@ -255,6 +325,42 @@ function loadInstruments(file: string): Instrument[] {
     }
   });
   return instruments;
+}
+
+/** An option row's own fields: the four option columns must exist, option_type be C or P. */
+function optionFields(
+  field: (name: OptionColumn) => string,
+  optionColumns: Record<OptionColumn, number>,
+  id: string,
+  file: string,
+  line: number,
+): Pick<OptionInstrument, "type" | "optionType" | "strike" | "expiryDays" | "volFactor"> {
+  for (const name of OPTION_COLUMNS) {
+    if (optionColumns[name] < 0) {
+      throw new MarginInputError(
+        "MARGIN_INPUT_MISSING_COLUMN",
+        `missing column ${JSON.stringify(name)}, needed by option ${JSON.stringify(id)}`,
+        { location: { file, line: 1 }, details: { missing: name } },
+      );
+    }
+  }
+  const optionType = field("option_type");
+  if (optionType !== "C" && optionType !== "P") {
+    throw new MarginInputError(
+      "MARGIN_INPUT_BAD_VALUE",
+      `option_type ${JSON.stringify(optionType)} must be C or P`,
+      {
+        location: { file, line, column: "option_type" },
+      },
+    );
+  }
+  return {
+    type: "option",
+    optionType,
+    strike: parseNumber(field("strike"), file, line, "strike"),
+    expiryDays: parseInteger(field("expiry_days"), file, line, "expiry_days", "MARGIN_INPUT_BAD_VALUE"),
+    volFactor: field("vol_factor"),
+  };
 }
 
 function loadStress(file: string): StressScenario[] {

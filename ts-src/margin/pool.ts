@@ -4,7 +4,6 @@
  * the event loop (while it awaits a result), so it works instead of waiting, and no core sits idle behind
  * an extra worker's start-up.
  */
-import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 
 import { reviveMarginInputError } from "./errors.ts";
@@ -17,10 +16,7 @@ export type TaskRunner = {
   close(): Promise<void>;
 };
 
-/** The default thread count: the machine's available parallelism, at most 8. */
-export function defaultThreads(): number {
-  return Math.max(1, Math.min(8, availableParallelism()));
-}
+export { defaultThreads } from "./threads.ts";
 
 /** A runner on `threads` threads: the calling one and `threads − 1` workers (threads ≤ 1: no worker). */
 export function createTaskRunner(threads: number): TaskRunner {
@@ -33,6 +29,16 @@ function inProcessRunner(): TaskRunner {
     run: <T extends Task>(task: T) => Promise.resolve().then(() => runTask(task)),
     close: () => Promise.resolve(),
   };
+}
+
+/**
+ * Worker options: when the launcher serves the TypeScript sources from its cache of stripped files
+ * (scripts/typescript-cache.mjs publishes its URL on globalThis), the workers load it first too. Only when Node.js
+ * was started without options of its own: a worker inherits those, and some (V8 flags) it may not be given.
+ */
+function workerOptions(): { execArgv?: string[] } {
+  const hooks = (globalThis as Record<symbol, unknown>)[Symbol.for("clearchain.typescript-cache")];
+  return typeof hooks === "string" && process.execArgv.length === 0 ? { execArgv: ["--import", hooks] } : {};
 }
 
 type Pending = {
@@ -59,7 +65,7 @@ class WorkerPool implements TaskRunner {
   constructor(threads: number) {
     this.threads = threads;
     for (let i = 0; i < threads - 1; i += 1) {
-      const worker = new Worker(new URL("./worker.ts", import.meta.url));
+      const worker = new Worker(new URL("./worker.ts", import.meta.url), workerOptions());
       worker.on("message", (reply: Reply) => this.#settle(worker, reply));
       worker.on("error", (error) => this.#fail(worker, error));
       this.#idle.push(worker);

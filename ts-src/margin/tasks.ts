@@ -3,29 +3,37 @@
  * market.csv or positions.csv, and the per-account risk loop over a range of accounts. The same function,
  * {@link runTask}, runs them in either place, so a run's result does not depend on the number of threads.
  */
-import { checkWidth, parseChunk, parseInteger, parseNumber, type CsvChunk } from "./csv.ts";
-import { MarginInputError } from "./errors.ts";
+import {
+  parseMarketRange,
+  parseMarketText,
+  parsePositionsRange,
+  parsePositionsText,
+  type MarketChunk,
+  type PositionColumns,
+  type PositionsChunk,
+  type RangeResult,
+} from "./chunks.ts";
+import { backtestDays, type BacktestPlan } from "./backtest.ts";
+import type { CsvChunk } from "./csv.ts";
 import { accountRiskRange, type RiskKernelInput } from "./engine.ts";
-import type { EncodedPositions } from "./types.ts";
+import { fillModelRows, type MarketContext, type ModelBuffers } from "./model.ts";
+import type { PortfolioBook } from "./portfolio.ts";
+import type { FileRange } from "./ranges.ts";
 
-/** Parse a chunk of market.csv: dates, and the factor values row by row. */
-export type MarketChunkTask = { kind: "market"; chunk: CsvChunk; header: readonly string[] };
-export type MarketChunk = { dates: string[]; lines: Int32Array; values: Float64Array };
+/** Parse the lines of market.csv a byte range owns (line numbers from 1 within the range). */
+export type MarketRangeTask = { kind: "market-range"; range: FileRange; header: readonly string[] };
 
-/** Parse a chunk of positions.csv, encoding instruments as indexes into `instrumentIds`. */
-export type PositionsChunkTask = {
-  kind: "positions";
-  chunk: CsvChunk;
-  width: number;
-  columns: { account: number; instrument: number; quantity: number };
-  instrumentIds: readonly string[];
-};
-export type PositionsChunk = EncodedPositions & {
-  runLengths: Int32Array;
-  instruments: Int32Array;
-  quantities: Float64Array;
-  lines: Int32Array;
-};
+/** Parse market.csv's body with the CSV reader (a file with quotes or carriage returns). */
+export type MarketTextTask = { kind: "market-text"; chunk: CsvChunk; header: readonly string[] };
+
+/** Where positions.csv's fields are, and the instrument ids its instruments are encoded against. */
+export type PositionsLayout = { width: number; columns: PositionColumns; instrumentIds: readonly string[] };
+
+/** Parse the lines of positions.csv a byte range owns, encoding instruments as indexes. */
+export type PositionsRangeTask = { kind: "positions-range"; range: FileRange; layout: PositionsLayout };
+
+/** Parse positions.csv's body with the CSV reader. */
+export type PositionsTextTask = { kind: "positions-text"; chunk: CsvChunk; layout: PositionsLayout };
 
 /** Run the account loop over accounts `from … to − 1`, writing into the shared `es` and `nov`. */
 export type RiskTask = {
@@ -37,124 +45,87 @@ export type RiskTask = {
   nov: Float64Array;
 };
 
-export type Task = MarketChunkTask | PositionsChunkTask | RiskTask;
-export type TaskResult<T extends Task> = T extends MarketChunkTask
-  ? MarketChunk
-  : T extends PositionsChunkTask
-    ? PositionsChunk
-    : null;
+/** Value the instrument rows `from … to − 1` as of market row `asOfRow` into the shared model buffers. */
+export type ModelTask = {
+  kind: "model";
+  context: MarketContext;
+  asOfRow: number;
+  from: number;
+  to: number;
+  buffers: ModelBuffers;
+};
+
+/** Compute a backtest's IM and NOV for the as-of rows `from … to − 1`, into the shared `im` and `nov`. */
+export type BacktestTask = {
+  kind: "backtest";
+  context: MarketContext;
+  book: PortfolioBook;
+  plan: BacktestPlan;
+  from: number;
+  to: number;
+  im: Float64Array;
+  nov: Float64Array;
+};
+
+export type Task =
+  | MarketRangeTask
+  | MarketTextTask
+  | PositionsRangeTask
+  | PositionsTextTask
+  | RiskTask
+  | ModelTask
+  | BacktestTask;
+export type TaskResult<T extends Task> = T extends MarketRangeTask
+  ? RangeResult<MarketChunk>
+  : T extends MarketTextTask
+    ? MarketChunk
+    : T extends PositionsRangeTask
+      ? RangeResult<PositionsChunk>
+      : T extends PositionsTextTask
+        ? PositionsChunk
+        : null;
 
 /** Runs one task in the current thread. */
 export function runTask<T extends Task>(task: T): TaskResult<T> {
+  return runAnyTask(task) as TaskResult<T>;
+}
+
+function runAnyTask(task: Task): unknown {
   switch (task.kind) {
-    case "market":
-      return convertMarket(task) as TaskResult<T>;
-    case "positions":
-      return convertPositions(task) as TaskResult<T>;
+    case "market-range":
+      return parseMarketRange(task.range, task.header);
+    case "market-text":
+      return parseMarketText(task.chunk, task.header);
+    case "positions-range": {
+      const { width, columns, instrumentIds } = task.layout;
+      return parsePositionsRange(task.range, width, columns, instrumentIds);
+    }
+    case "positions-text": {
+      const { width, columns, instrumentIds } = task.layout;
+      return parsePositionsText(task.chunk, width, columns, instrumentIds);
+    }
     case "risk":
       accountRiskRange(task.input, task.from, task.to, task.es, task.nov);
-      return null as TaskResult<T>;
+      return null;
+    case "model":
+      fillModelRows(task.context, task.asOfRow, task.from, task.to, task.buffers);
+      return null;
+    case "backtest":
+      backtestDays(task.context, task.book, task.plan, task.from, task.to, task);
+      return null;
   }
 }
 
-/** Buffers a result holds that can be moved (not copied) to the thread that asked for it. */
-export function transferablesOf(result: unknown): ArrayBuffer[] {
+/**
+ * Buffers a result holds (at its top level or one level down) that can be moved, not copied, to the thread
+ * that asked for it.
+ */
+export function transferablesOf(result: unknown, depth = 1): ArrayBuffer[] {
   if (result === null || typeof result !== "object") return [];
-  const buffers: ArrayBuffer[] = [];
+  const buffers = new Set<ArrayBuffer>();
   for (const value of Object.values(result)) {
-    if (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer) buffers.push(value.buffer);
+    if (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer) buffers.add(value.buffer);
+    else if (depth > 0) for (const buffer of transferablesOf(value, depth - 1)) buffers.add(buffer);
   }
-  return buffers;
-}
-
-function convertMarket(task: MarketChunkTask): MarketChunk {
-  const { file } = task.chunk;
-  const { records, lines } = parseChunk(task.chunk);
-  const factors = task.header.length - 1;
-  const dates: string[] = new Array(records.length);
-  const values = new Float64Array(records.length * factors);
-  for (let r = 0; r < records.length; r += 1) {
-    const record = records[r]!;
-    const line = lines[r]!;
-    checkWidth(record, task.header.length, file, line);
-    dates[r] = record[0]!.trim();
-    const base = r * factors;
-    for (let j = 0; j < factors; j += 1) {
-      const text = record[j + 1]!;
-      // Fast path for plain decimals; anything else (blank, hex, "Infinity", surrounding spaces, …) goes
-      // through the strict parser, which accepts it or throws the located error.
-      values[base + j] = fastDecimal(text) ?? parseNumber(text, file, line, task.header[j + 1]!);
-    }
-  }
-  return { dates, lines: Int32Array.from(lines), values };
-}
-
-/**
- * A market value read fast: the number when `text` is a plain finite decimal (what {@link parseNumber}
- * accepts, without surrounding spaces), otherwise undefined.
- */
-export function fastDecimal(text: string): number | undefined {
-  const value = Number(text);
-  return Number.isFinite(value) && isPlainDecimal(text) ? value : undefined;
-}
-
-/**
- * Whether a string that Number() read as finite is an ordinary decimal. Number() also accepts surrounding
- * white space, "" and the prefixes 0x, 0o and 0b; those (rare) cases go to the strict parser.
- */
-function isPlainDecimal(text: string): boolean {
-  if (text.length === 0 || text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32) return false;
-  const second = text.charCodeAt(1) | 0x20; // lower case
-  return !(text.charCodeAt(0) === 48 && (second === 120 || second === 111 || second === 98)); // 0x 0o 0b
-}
-
-function convertPositions(task: PositionsChunkTask): PositionsChunk {
-  const { file } = task.chunk;
-  const { records, lines } = parseChunk(task.chunk);
-  const { account, instrument, quantity } = task.columns;
-  const index = new Map(task.instrumentIds.map((id, i) => [id, i]));
-  const count = records.length;
-  const accounts: string[] = [];
-  const runLengths: number[] = [];
-  const instruments = new Int32Array(count);
-  const quantities = new Float64Array(count);
-  let current: string | undefined;
-  for (let r = 0; r < count; r += 1) {
-    const record = records[r]!;
-    const line = lines[r]!;
-    checkWidth(record, task.width, file, line);
-    const accountId = record[account]!.trim();
-    if (accountId === "") {
-      throw new MarginInputError("MARGIN_INPUT_BAD_VALUE", `account is blank`, {
-        location: { file, line, column: "account" },
-      });
-    }
-    const instrumentId = record[instrument]!.trim();
-    const at = index.get(instrumentId);
-    if (at === undefined) {
-      throw new MarginInputError(
-        "MARGIN_INPUT_UNKNOWN_INSTRUMENT",
-        instrumentId === ""
-          ? `instrument is blank`
-          : `instrument ${JSON.stringify(instrumentId)} is not defined in instruments.csv`,
-        { location: { file, line, column: "instrument" }, details: { instrument: instrumentId } },
-      );
-    }
-    if (accountId !== current) {
-      accounts.push(accountId);
-      runLengths.push(0);
-      current = accountId;
-    }
-    runLengths[runLengths.length - 1] = runLengths[runLengths.length - 1]! + 1;
-    instruments[r] = at;
-    quantities[r] = parseInteger(record[quantity]!, file, line, "quantity", "MARGIN_INPUT_BAD_QUANTITY");
-  }
-  return {
-    instrumentIds: task.instrumentIds,
-    accounts,
-    runLengths: Int32Array.from(runLengths),
-    instruments,
-    quantities,
-    lines: Int32Array.from(lines),
-  };
+  return [...buffers];
 }

@@ -39,7 +39,8 @@ library ForcedTransferReason {
 /// Rules:
 /// - A holder transfer (`transfer`, `transferFrom`) needs: not paused; neither wallet frozen; the sender eligible
 ///   (`ERC7943CannotSend`) and the receiver eligible (`ERC7943CannotReceive`) in the registry; the amount within the
-///   sender's unfrozen balance (`ERC7943InsufficientUnfrozenBalance`) and balance (`ERC20InsufficientBalance`).
+///   sender's unfrozen balance (`ERC7943InsufficientUnfrozenBalance`) and balance (`ERC20InsufficientBalance`). The
+///   spender of a `transferFrom` passes the sender's rules too (`SecurityTokenWalletFrozen`, `ERC7943CannotSend`).
 /// - The registrar's operations (mint, redeem, forced transfer, recovery, freezes) still work while paused.
 /// - Mint: the receiver must pass `canReceive` (eligible and not wallet-frozen).
 /// - Forced transfer: the receiver must be eligible in the registry; both wallets' freezes and the sender's

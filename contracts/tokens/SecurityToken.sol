@@ -289,6 +289,23 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
         _setRegistry(newRegistry);
     }
 
+    // ------------------------------------------------------------------ holders
+
+    /// @inheritdoc IERC20
+    /// @dev The spender passes the sender's rules (not wallet-frozen, eligible in the registry) before the allowance
+    /// is spent, so an allowance given to a wallet since frozen or unlinked (a stolen key) cannot be used, and a
+    /// wallet outside the registry never moves tokens. The transfer's own rules are in `_update`.
+    function transferFrom(
+        address from,
+        address to,
+        uint256 value
+    ) public override(ERC20, IERC20) returns (bool) {
+        address spender = _msgSender();
+        if (_holds[spender].walletFrozen) revert SecurityTokenWalletFrozen(spender);
+        if (!_config.registry.isEligible(spender)) revert ERC7943CannotSend(spender);
+        return super.transferFrom(from, to, value);
+    }
+
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IERC7943Fungible

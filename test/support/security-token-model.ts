@@ -168,6 +168,8 @@ export class SecurityTokenModel {
   readonly #balances = new Map<string, bigint>();
   readonly #frozen = new Map<string, bigint>();
   readonly #walletFrozen = new Map<string, boolean>();
+  /** `owner|spender` pairs with an unlimited allowance. */
+  readonly #unlimited = new Set<string>();
 
   constructor(registry: RegistryModel) {
     this.registry = registry;
@@ -206,7 +208,24 @@ export class SecurityTokenModel {
     return amount > this.balanceOf(from) || amount <= this.unfrozenOf(from);
   }
 
-  /** A holder transfer (`transfer` or `transferFrom` with enough allowance). */
+  /** Records an unlimited allowance of `owner` to `spender` (the model tracks unlimited allowances only). */
+  approveUnlimited(owner: string, spender: string): void {
+    this.#unlimited.add(`${owner}|${spender}`);
+  }
+
+  /**
+   * `transferFrom` by `spender`: the spender passes the sender's rules, then spends its allowance (unlimited, or
+   * none), then the holder-transfer rules apply.
+   */
+  transferFrom(spender: string, from: string, to: string, amount: bigint, now: bigint): Outcome {
+    if (this.isWalletFrozen(spender)) return refused("SecurityTokenWalletFrozen");
+    if (!this.registry.isEligible(spender, now)) return refused("ERC7943CannotSend");
+    if (amount > 0n && !this.#unlimited.has(`${from}|${spender}`))
+      return refused("ERC20InsufficientAllowance");
+    return this.transfer(from, to, amount, now);
+  }
+
+  /** A holder transfer (`transfer`, or `transferFrom` once the spender and its allowance pass). */
   transfer(from: string, to: string, amount: bigint, now: bigint): Outcome {
     if (this.paused) return refused("SecurityTokenPaused");
     if (this.isWalletFrozen(from) || this.isWalletFrozen(to)) return refused("SecurityTokenWalletFrozen");

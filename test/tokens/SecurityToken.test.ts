@@ -250,16 +250,16 @@ describe("SecurityToken", function () {
     });
 
     it("transferFrom follows the same rules and spends the allowance", async function () {
-      const { token, alice, bob, stranger, carol } = await networkHelpers.loadFixture(fundedFixture);
-      await token.connect(alice).approve(stranger.address, 150n);
+      const { token, alice, bob, alice2, carol } = await networkHelpers.loadFixture(fundedFixture);
+      await token.connect(alice).approve(alice2.address, 150n);
       await expect(
-        token.connect(stranger).transferFrom(alice.address, bob.address, 100n),
+        token.connect(alice2).transferFrom(alice.address, bob.address, 100n),
       ).to.changeTokenBalances(ethers, token, [alice, bob], [-100n, 100n]);
-      expect(await token.allowance(alice.address, stranger.address)).to.equal(50n);
-      await expect(token.connect(stranger).transferFrom(alice.address, bob.address, 51n))
+      expect(await token.allowance(alice.address, alice2.address)).to.equal(50n);
+      await expect(token.connect(alice2).transferFrom(alice.address, bob.address, 51n))
         .to.be.revertedWithCustomError(token, "ERC20InsufficientAllowance")
-        .withArgs(stranger.address, 50n, 51n);
-      await expect(token.connect(stranger).transferFrom(alice.address, carol.address, 10n))
+        .withArgs(alice2.address, 50n, 51n);
+      await expect(token.connect(alice2).transferFrom(alice.address, carol.address, 10n))
         .to.be.revertedWithCustomError(token, "ERC7943CannotReceive")
         .withArgs(carol.address);
     });
@@ -281,15 +281,15 @@ describe("SecurityToken", function () {
     });
 
     it("refuses while paused", async function () {
-      const { token, pauser, alice, bob, stranger } = await networkHelpers.loadFixture(fundedFixture);
-      await token.connect(alice).approve(stranger.address, 10n);
+      const { token, pauser, alice, bob, alice2 } = await networkHelpers.loadFixture(fundedFixture);
+      await token.connect(alice).approve(alice2.address, 10n);
       await token.connect(pauser).pause();
       await expect(token.connect(alice).transfer(bob.address, 1n)).to.be.revertedWithCustomError(
         token,
         "SecurityTokenPaused",
       );
       await expect(
-        token.connect(stranger).transferFrom(alice.address, bob.address, 1n),
+        token.connect(alice2).transferFrom(alice.address, bob.address, 1n),
       ).to.be.revertedWithCustomError(token, "SecurityTokenPaused");
     });
 

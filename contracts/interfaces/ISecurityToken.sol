@@ -47,7 +47,9 @@ library ForcedTransferReason {
 ///   eligibility are ignored. Frozen tokens it moves are unfrozen first (`Frozen` emitted before `Transfer`).
 /// - Redeem burns any tokens of the holder, frozen ones included (lowering the frozen amount, `Frozen` first).
 /// - Recovery moves a lost wallet's whole balance, frozen amount and wallet-freeze status to another eligible wallet
-///   of the same investor.
+///   of the same investor, and retires the lost wallet on this token for good: a retired wallet never sends, receives
+///   (by any path, forced transfer and mint included) or spends an allowance again, whatever is later done to it in
+///   the registry or with `setWalletFrozen` (`SecurityTokenWalletRetired`).
 interface ISecurityToken is IERC7943Fungible, IERC20Metadata {
     /// @notice A forced transfer was made, with its reason (see `ForcedTransferReason`). Emitted after the ERC-7943
     /// `ForcedTransfer` event of the same transfer.
@@ -57,7 +59,7 @@ interface ISecurityToken is IERC7943Fungible, IERC20Metadata {
     event WalletFreezeChanged(address indexed account, bool frozen);
 
     /// @notice A lost wallet's balance (`amount`), frozen amount (`frozenAmount`) and wallet-freeze status
-    /// (`walletFrozen`) moved to `newWallet`, another wallet of the same investor.
+    /// (`walletFrozen`) moved to `newWallet`, another wallet of the same investor; `lostWallet` is retired.
     event WalletRecovered(
         address indexed lostWallet,
         address indexed newWallet,
@@ -84,6 +86,10 @@ interface ISecurityToken is IERC7943Fungible, IERC20Metadata {
 
     /// @notice The whole wallet `account` is frozen on this token.
     error SecurityTokenWalletFrozen(address account);
+
+    /// @notice `account` was recovered (a lost wallet) and is retired on this token: it never sends, receives or
+    /// spends again, and cannot be recovered again nor receive a recovery.
+    error SecurityTokenWalletRetired(address account);
 
     /// @notice The account is the zero address.
     error SecurityTokenInvalidAccount(address account);
@@ -169,9 +175,11 @@ interface ISecurityToken is IERC7943Fungible, IERC20Metadata {
     ) external returns (bool result);
 
     /// @notice Moves the whole balance, frozen amount and wallet-freeze status of `lostWallet` to `newWallet`, which
-    /// must be another wallet of the same investor and eligible. The new wallet's frozen amount becomes the sum of
-    /// both; it is wallet-frozen if either was. The lost wallet is left empty, unfrozen and not wallet-frozen.
-    /// Works while paused. Only `AGENT_ROLE`.
+    /// must be another wallet of the same investor and eligible; neither may be retired. The new wallet's frozen
+    /// amount becomes the sum of both; it is wallet-frozen if either was. The lost wallet is left empty, with no
+    /// frozen amount and no wallet freeze, and retired: it can never send, receive or spend on this token again (its
+    /// allowances, given or received, are dead), whatever is later done to it in the registry. Works while paused.
+    /// Only `AGENT_ROLE`.
     function recoverWallet(address lostWallet, address newWallet) external returns (bool result);
 
     /// @notice Stops holder transfers. Only `PAUSER_ROLE`.
@@ -203,6 +211,9 @@ interface ISecurityToken is IERC7943Fungible, IERC20Metadata {
 
     /// @notice Whether the whole wallet `account` is frozen on this token.
     function isWalletFrozen(address account) external view returns (bool);
+
+    /// @notice Whether `account` was recovered (as a lost wallet) and is retired on this token for good.
+    function isWalletRetired(address account) external view returns (bool);
 
     /// @notice The part of `account`'s balance that is not frozen: `balance - frozen`, or 0 if frozen ≥ balance.
     function unfrozenBalanceOf(address account) external view returns (uint256);

@@ -34,7 +34,7 @@ import {Isin} from "../libraries/Isin.sol";
 /// - Invariant 3: no wallet receives tokens while ineligible in the registry: mint, transfer, forced transfer and
 ///   recovery all check the receiver's eligibility at the time of the move.
 /// - Invariant 4: while paused, no holder transfer succeeds; while a wallet is wallet-frozen it neither sends nor
-///   receives by a holder transfer or a mint.
+///   receives by a holder transfer or a mint, nor spends an allowance.
 /// - Invariant 5: a refused call changes nothing (every refusal reverts).
 contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules {
     /// @inheritdoc ISecurityToken
@@ -44,10 +44,15 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
     /// @inheritdoc ISecurityToken
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
 
-    /// @dev The `paused` flag in the raw `Config` word (bit 160) and the `walletFrozen` flag in a raw `Hold` word
-    /// (bit 248); see `_loadHotSlots`.
+    /// @dev The `paused` flag in the raw `Config` word (bit 160); the `flags` byte of a raw `Hold` word starts at bit
+    /// 248. See `_loadHotSlots`.
     uint256 private constant _PAUSED_BIT = 1 << 160;
-    uint256 private constant _WALLET_FROZEN_BIT = 1 << 248;
+    uint256 private constant _FLAGS_SHIFT = 248;
+
+    /// @dev `Hold.flags`: the whole-wallet freeze (set and lifted by the agent) and the retirement of a recovered
+    /// wallet (permanent). A wallet with either flag neither sends, receives nor spends.
+    uint8 private constant _WALLET_FROZEN = 1;
+    uint8 private constant _RETIRED = 2;
 
     /// @dev The largest decimals accepted.
     uint8 private constant _MAX_DECIMALS = 18;
@@ -58,10 +63,10 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
         bool paused;
     }
 
-    /// @dev A wallet's frozen amount (ERC-7943) and whole-wallet freeze, in ONE slot.
+    /// @dev A wallet's frozen amount (ERC-7943) and its flags (`_WALLET_FROZEN`, `_RETIRED`), in ONE slot.
     struct Hold {
         uint248 frozen;
-        bool walletFrozen;
+        uint8 flags;
     }
 
     uint8 private immutable _decimals;
@@ -245,26 +250,31 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
 
         Hold memory lost = _holds[lostWallet];
         Hold memory kept = _holds[newWallet];
+        if (lost.flags & _RETIRED != 0) revert SecurityTokenWalletRetired(lostWallet);
+        if (kept.flags & _RETIRED != 0) revert SecurityTokenWalletRetired(newWallet);
         uint256 frozen = uint256(kept.frozen) + lost.frozen;
         if (frozen > type(uint248).max) revert SecurityTokenFrozenAmountTooLarge(frozen, type(uint248).max);
         uint256 amount = balanceOf(lostWallet);
+        bool lostWalletFrozen = lost.flags & _WALLET_FROZEN != 0;
 
-        delete _holds[lostWallet];
+        // The lost wallet is retired for good: whatever the operators then do with it (lift a freeze, unlink it,
+        // link it again), it never sends, receives or spends on this token again.
+        _holds[lostWallet] = Hold({frozen: 0, flags: _RETIRED});
         // Exact: checked against type(uint248).max just above.
         _holds[newWallet] = Hold({
             frozen: uint248(frozen),
-            walletFrozen: kept.walletFrozen || lost.walletFrozen
+            flags: kept.flags | (lost.flags & _WALLET_FROZEN)
         });
         if (lost.frozen != 0) {
             emit Frozen(lostWallet, 0);
             emit Frozen(newWallet, frozen);
         }
-        if (lost.walletFrozen) {
+        if (lostWalletFrozen) {
             emit WalletFreezeChanged(lostWallet, false);
-            if (!kept.walletFrozen) emit WalletFreezeChanged(newWallet, true);
+            if (kept.flags & _WALLET_FROZEN == 0) emit WalletFreezeChanged(newWallet, true);
         }
         ERC20._update(lostWallet, newWallet, amount);
-        emit WalletRecovered(lostWallet, newWallet, lostInvestor, amount, lost.frozen, lost.walletFrozen);
+        emit WalletRecovered(lostWallet, newWallet, lostInvestor, amount, lost.frozen, lostWalletFrozen);
         return true;
     }
 
@@ -301,7 +311,7 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
         uint256 value
     ) public override(ERC20, IERC20) returns (bool) {
         address spender = _msgSender();
-        if (_holds[spender].walletFrozen) revert SecurityTokenWalletFrozen(spender);
+        _requireUnflagged(spender, _holds[spender].flags);
         if (!_config.registry.isEligible(spender)) revert ERC7943CannotSend(spender);
         return super.transferFrom(from, to, value);
     }
@@ -309,15 +319,15 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IERC7943Fungible
-    /// @dev Eligible in the registry and not wallet-frozen. Never reverts, even if the registry does.
+    /// @dev Eligible in the registry, not wallet-frozen, not retired. Never reverts, even if the registry does.
     function canSend(address account) public view returns (bool allowed) {
-        return !_holds[account].walletFrozen && _registryEligible(account);
+        return _holds[account].flags == 0 && _registryEligible(account);
     }
 
     /// @inheritdoc IERC7943Fungible
-    /// @dev Eligible in the registry and not wallet-frozen. Never reverts, even if the registry does.
+    /// @dev Eligible in the registry, not wallet-frozen, not retired. Never reverts, even if the registry does.
     function canReceive(address account) public view returns (bool allowed) {
-        return !_holds[account].walletFrozen && _registryEligible(account);
+        return _holds[account].flags == 0 && _registryEligible(account);
     }
 
     /// @inheritdoc IERC7943Fungible
@@ -343,7 +353,12 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
 
     /// @inheritdoc ISecurityToken
     function isWalletFrozen(address account) external view returns (bool) {
-        return _holds[account].walletFrozen;
+        return _holds[account].flags & _WALLET_FROZEN != 0;
+    }
+
+    /// @inheritdoc ISecurityToken
+    function isWalletRetired(address account) external view returns (bool) {
+        return _holds[account].flags & _RETIRED != 0;
     }
 
     /// @inheritdoc ISecurityToken
@@ -395,8 +410,9 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
     function _update(address from, address to, uint256 value) internal override {
         (uint256 configWord, uint256 fromWord, uint256 toWord) = _loadHotSlots(from, to);
         if (configWord & _PAUSED_BIT != 0) revert SecurityTokenPaused();
-        if (fromWord & _WALLET_FROZEN_BIT != 0) revert SecurityTokenWalletFrozen(from);
-        if (toWord & _WALLET_FROZEN_BIT != 0) revert SecurityTokenWalletFrozen(to);
+        // The flags byte is the word's top byte: exact casts.
+        _requireUnflagged(from, uint8(fromWord >> _FLAGS_SHIFT));
+        _requireUnflagged(to, uint8(toWord >> _FLAGS_SHIFT));
         (bool fromEligible, bool toEligible) = _areEligible(
             IInvestorRegistry(address(uint160(configWord))),
             from,
@@ -422,8 +438,8 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
     // see bench/security-token.ts).
 
     /// @dev `_config`, `_holds[from]` and `_holds[to]` as raw words, one SLOAD each. Layouts (low to high bits):
-    /// `Config` = `registry` (bits 0-159), `paused` (bits 160-167); `Hold` = `frozen` (bits 0-247), `walletFrozen`
-    /// (bits 248-255). The masks `_PAUSED_BIT` and `_WALLET_FROZEN_BIT` pick the flags.
+    /// `Config` = `registry` (bits 0-159), `paused` (bits 160-167); `Hold` = `frozen` (bits 0-247), `flags`
+    /// (bits 248-255). `_PAUSED_BIT` picks the pause flag, `_FLAGS_SHIFT` the flags byte.
     function _loadHotSlots(
         address from,
         address to
@@ -470,7 +486,7 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
 
     function _mintTo(address to, uint256 amount) private {
         if (to == address(0)) revert ERC20InvalidReceiver(to);
-        if (_holds[to].walletFrozen) revert SecurityTokenWalletFrozen(to);
+        _requireUnflagged(to, _holds[to].flags);
         if (!_config.registry.isEligible(to)) revert ERC7943CannotReceive(to);
         ERC20._update(address(0), to, amount);
     }
@@ -522,7 +538,8 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
 
     function _setWalletFrozen(address account, bool frozen) private {
         if (account == address(0)) revert SecurityTokenInvalidAccount(account);
-        _holds[account].walletFrozen = frozen;
+        Hold storage hold = _holds[account];
+        hold.flags = frozen ? hold.flags | _WALLET_FROZEN : hold.flags & ~_WALLET_FROZEN;
         emit WalletFreezeChanged(account, frozen);
     }
 
@@ -544,6 +561,15 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
 
     function _checkLength(uint256 expected, uint256 actual) private pure {
         if (expected != actual) revert SecurityTokenArrayLengthMismatch(expected, actual);
+    }
+
+    /// @dev Reverts if `account` is retired (`SecurityTokenWalletRetired`) or wallet-frozen
+    /// (`SecurityTokenWalletFrozen`), given its `Hold.flags`.
+    function _requireUnflagged(address account, uint8 flags) private pure {
+        if (flags != 0) {
+            if (flags & _RETIRED != 0) revert SecurityTokenWalletRetired(account);
+            revert SecurityTokenWalletFrozen(account);
+        }
     }
 
     function _unfrozen(uint256 balance, uint256 frozen) private pure returns (uint256) {

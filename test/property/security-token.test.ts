@@ -199,13 +199,14 @@ async function compareState(world: World, model: SecurityTokenModel, step: strin
   const { token, registry } = world;
   const rows = await Promise.all(
     world.wallets.map(async (signer) => {
-      const [balance, frozen, walletFrozen, investorId] = await Promise.all([
+      const [balance, frozen, walletFrozen, retired, investorId] = await Promise.all([
         token.balanceOf(signer.address),
         token.getFrozenTokens(signer.address),
         token.isWalletFrozen(signer.address),
+        token.isWalletRetired(signer.address),
         registry.investorOf(signer.address),
       ]);
-      return { address: signer.address, balance, frozen, walletFrozen, investorId };
+      return { address: signer.address, balance, frozen, walletFrozen, retired, investorId };
     }),
   );
   for (const row of rows) {
@@ -214,6 +215,7 @@ async function compareState(world: World, model: SecurityTokenModel, step: strin
     expect(row.walletFrozen, `${step}: wallet freeze of ${row.address}`).to.equal(
       model.isWalletFrozen(row.address),
     );
+    expect(row.retired, `${step}: retirement of ${row.address}`).to.equal(model.isWalletRetired(row.address));
     expect(row.investorId, `${step}: investor of ${row.address}`).to.equal(
       model.registry.investorOf(row.address) ?? ethers.ZeroHash,
     );

@@ -902,6 +902,7 @@ describe("SecurityToken", function () {
       expect(await token.isWalletFrozen(alice2.address)).to.equal(true);
       expect(await token.getFrozenTokens(alice.address)).to.equal(0n);
       expect(await token.isWalletFrozen(alice.address)).to.equal(false);
+      expect(await token.isWalletRetired(alice.address)).to.equal(true);
     });
 
     it("emits the freeze moves before the Transfer", async function () {
@@ -937,10 +938,10 @@ describe("SecurityToken", function () {
     it("works while paused and when the lost wallet holds nothing", async function () {
       const { token, agent, pauser, alice, alice2 } = await networkHelpers.loadFixture(fundedFixture);
       await token.connect(pauser).pause();
-      await token.connect(agent).recoverWallet(alice.address, alice2.address);
-      await expect(token.connect(agent).recoverWallet(alice.address, alice2.address))
+      await expect(token.connect(agent).recoverWallet(alice2.address, alice.address))
         .to.emit(token, "WalletRecovered")
-        .withArgs(alice.address, alice2.address, INVESTOR.alice, 0n, 0n, false);
+        .withArgs(alice2.address, alice.address, INVESTOR.alice, 0n, 0n, false);
+      expect(await token.isWalletRetired(alice2.address)).to.equal(true);
     });
 
     it("refuses wallets of different investors, or an unlinked wallet", async function () {
@@ -1067,7 +1068,7 @@ describe("SecurityToken", function () {
       await check();
       await token.connect(agent).recoverWallet(alice.address, alice2.address);
       await check();
-      await token.connect(issuer).batchMint([bob.address, alice.address], [5n, 6n]);
+      await token.connect(issuer).batchMint([bob.address, alice2.address], [5n, 6n]);
       await check();
     });
 

@@ -60,4 +60,65 @@ describe("SecurityToken hardening", function () {
       expect(await token.allowance(alice.address, bob.address)).to.equal(200n);
     });
   });
+
+  describe("a recovered (lost) wallet is retired: it can never send, receive or spend again", function () {
+    it("whatever the operators do next: unlink, lift its freeze, re-link it", async function () {
+      const { token, registry, compliance, agent, issuer, alice, alice2, bob } =
+        await networkHelpers.loadFixture(fundedFixture);
+      // Before the loss, alice's new wallet had given the old one an allowance (a sweep set-up), and bob too.
+      await token.connect(alice2).approve(alice.address, ethers.MaxUint256);
+      await token.connect(bob).approve(alice.address, ethers.MaxUint256);
+      await token.connect(agent).setWalletFrozen(alice.address, true);
+      await token.connect(agent).recoverWallet(alice.address, alice2.address);
+      // The wallet freeze moved to the new wallet with the balance; the registrar lifts it there.
+      await token.connect(agent).setWalletFrozen(alice2.address, false);
+      expect(await token.isWalletRetired(alice.address)).to.equal(true);
+      expect(await token.isWalletRetired(alice2.address)).to.equal(false);
+
+      const attempts = async () => {
+        await expect(token.connect(alice).transferFrom(alice2.address, alice.address, 1n))
+          .to.be.revertedWithCustomError(token, "SecurityTokenWalletRetired")
+          .withArgs(alice.address);
+        await expect(token.connect(alice).transferFrom(bob.address, alice2.address, 1n))
+          .to.be.revertedWithCustomError(token, "SecurityTokenWalletRetired")
+          .withArgs(alice.address);
+        await expect(token.connect(alice2).transfer(alice.address, 1n))
+          .to.be.revertedWithCustomError(token, "SecurityTokenWalletRetired")
+          .withArgs(alice.address);
+        await expect(token.connect(issuer).mint(alice.address, 1n))
+          .to.be.revertedWithCustomError(token, "SecurityTokenWalletRetired")
+          .withArgs(alice.address);
+        expect(await token.canSend(alice.address)).to.equal(false);
+        expect(await token.canReceive(alice.address)).to.equal(false);
+      };
+      await attempts();
+      // The operators lift the (moved) wallet freeze on the lost wallet by mistake: still retired.
+      await token.connect(agent).setWalletFrozen(alice.address, false);
+      await attempts();
+      // Unlinked, then linked again (to bob's investor): still retired.
+      await registry.connect(compliance).removeWallet(alice.address);
+      await attempts();
+      await registry.connect(compliance).addWallet(await registry.investorOf(bob.address), alice.address);
+      await attempts();
+      expect(await token.balanceOf(alice.address)).to.equal(0n);
+      expect(await token.balanceOf(alice2.address)).to.equal(1_000n);
+    });
+
+    it("a retired wallet cannot be recovered again, nor receive a recovery", async function () {
+      const { token, registry, compliance, agent, alice, alice2, outsider } =
+        await networkHelpers.loadFixture(fundedFixture);
+      await token.connect(agent).recoverWallet(alice.address, alice2.address);
+      await expect(token.connect(agent).recoverWallet(alice.address, alice2.address))
+        .to.be.revertedWithCustomError(token, "SecurityTokenWalletRetired")
+        .withArgs(alice.address);
+      await registry
+        .connect(compliance)
+        .addWallet(await registry.investorOf(alice2.address), outsider.address);
+      await token.connect(agent).recoverWallet(alice2.address, outsider.address);
+      await expect(token.connect(agent).recoverWallet(outsider.address, alice.address))
+        .to.be.revertedWithCustomError(token, "SecurityTokenWalletRetired")
+        .withArgs(alice.address);
+      expect(await token.balanceOf(outsider.address)).to.equal(1_000n);
+    });
+  });
 });

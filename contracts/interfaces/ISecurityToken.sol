@@ -43,8 +43,9 @@ library ForcedTransferReason {
 ///   spender of a `transferFrom` passes the sender's rules too (`SecurityTokenWalletFrozen`, `ERC7943CannotSend`).
 /// - The registrar's operations (mint, redeem, forced transfer, recovery, freezes) still work while paused.
 /// - Mint: the receiver must pass `canReceive` (eligible and not wallet-frozen).
-/// - Forced transfer: the receiver must be eligible in the registry; both wallets' freezes and the sender's
-///   eligibility are ignored. Frozen tokens it moves are unfrozen first (`Frozen` emitted before `Transfer`).
+/// - Forced transfer: the receiver must pass `canReceive` (eligible, not wallet-frozen, not retired), as ERC-7943 asks
+///   of a forced transfer; the sender's freezes and eligibility are ignored. Frozen tokens it moves are unfrozen
+///   first (`Frozen` emitted before `Transfer`).
 /// - Redeem burns any tokens of the holder, frozen ones included (lowering the frozen amount, `Frozen` first).
 /// - Recovery moves a lost wallet's whole balance, frozen amount and wallet-freeze status to another eligible wallet
 ///   of the same investor, and retires the lost wallet on this token for good: a retired wallet never sends, receives
@@ -140,8 +141,8 @@ interface ISecurityToken is IERC7943Fungible, IERC20Metadata {
     /// @notice Batch form of `redeem`: all or nothing. Only `ISSUER_ROLE`.
     function batchRedeem(address[] calldata from, uint256[] calldata amounts) external returns (bool result);
 
-    /// @notice Forced transfer with a reason code (see `ForcedTransferReason`). `to` must be eligible in the
-    /// registry; freezes and the sender's eligibility are ignored. Emits `Frozen` (if frozen tokens move) before
+    /// @notice Forced transfer with a reason code (see `ForcedTransferReason`). `to` must pass `canReceive`
+    /// (eligible, not wallet-frozen, not retired); the sender's freezes and eligibility are ignored. Emits `Frozen` (if frozen tokens move) before
     /// `Transfer`, then `ForcedTransfer` and `TransferForced`. Works while paused. Only `AGENT_ROLE`.
     function forcedTransfer(
         address from,

@@ -35,6 +35,8 @@ import {Isin} from "../libraries/Isin.sol";
 ///   recovery all check the receiver's eligibility at the time of the move.
 /// - Invariant 4: while paused, no holder transfer succeeds; while a wallet is wallet-frozen it neither sends nor
 ///   receives by a holder transfer or a mint, nor spends an allowance.
+/// - Invariant 6: a retired wallet (the lost wallet of a recovery) never again receives, sends or spends tokens, by
+///   any path (holder transfer, mint, forced transfer, recovery).
 /// - Invariant 5: a refused call changes nothing (every refusal reverts).
 contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules {
     /// @inheritdoc ISecurityToken
@@ -504,6 +506,9 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
         if (from == address(0)) revert ERC20InvalidSender(from);
         if (to == address(0)) revert ERC20InvalidReceiver(to);
         if (from == to) revert SecurityTokenSameWallet(from);
+        // canReceive(to), as ERC-7943 asks of a forced transfer: the receiver's own freeze and retirement count;
+        // the sender's freezes and eligibility do not (seizing from a frozen or sanctioned holder is the point).
+        _requireUnflagged(to, _holds[to].flags);
         if (!_config.registry.isEligible(to)) revert ERC7943CannotReceive(to);
         _releaseFrozen(from, amount);
         ERC20._update(from, to, amount);

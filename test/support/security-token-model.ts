@@ -275,6 +275,8 @@ export class SecurityTokenModel {
   forcedTransfer(from: string, to: string, amount: bigint, reasonCode: number, now: bigint): Outcome {
     if (reasonCode > MODEL_MAX_REASON) return refused("SecurityTokenUnknownReasonCode");
     if (from === to) return refused("SecurityTokenSameWallet");
+    const flagged = this.#flagRefusal(to);
+    if (flagged !== undefined) return flagged;
     if (!this.registry.isEligible(to, now)) return refused("ERC7943CannotReceive");
     if (amount > this.balanceOf(from)) return refused("ERC20InsufficientBalance");
     this.#releaseFrozen(from, amount);

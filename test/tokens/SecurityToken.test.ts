@@ -721,10 +721,10 @@ describe("SecurityToken", function () {
       expect(await token.balanceOf(alice.address)).to.equal(700n);
     });
 
-    it("ignores both wallets' freezes and the sender's eligibility, and works while paused", async function () {
+    it("ignores the sender's freezes and eligibility, and works while paused", async function () {
       const { token, registry, compliance, agent, pauser, alice, bob, carol } =
         await networkHelpers.loadFixture(fundedFixture);
-      await token.connect(agent).batchSetWalletFrozen([alice.address, bob.address], [true, true]);
+      await token.connect(agent).setWalletFrozen(alice.address, true);
       await token.connect(agent).setFrozenTokens(alice.address, 1_000n);
       await registry.connect(compliance).setEligibility(INVESTOR.alice, false, 0n);
       await token.connect(pauser).pause();
@@ -1194,6 +1194,34 @@ describe("SecurityToken", function () {
         expect(await ethers.provider.getBlockNumber()).to.equal(blockBefore + 1);
         expect(await state()).to.deep.equal(before);
       }
+    });
+  });
+
+  describe("Invariant 6 (contract header)", function () {
+    it("a retired wallet receives, sends and spends by no path", async function () {
+      const { token, agent, issuer, alice, alice2, bob } = await networkHelpers.loadFixture(fundedFixture);
+      await token.connect(alice2).approve(alice.address, 10n);
+      await token.connect(agent).recoverWallet(alice.address, alice2.address);
+      const paths = [
+        () => token.connect(bob).transfer(alice.address, 1n),
+        () => token.connect(alice).transfer(bob.address, 0n),
+        () => token.connect(alice).transferFrom(alice2.address, bob.address, 1n),
+        () => token.connect(issuer).mint(alice.address, 1n),
+        () =>
+          token.connect(agent).getFunction("forcedTransfer(address,address,uint256,uint8)")(
+            bob.address,
+            alice.address,
+            1n,
+            2,
+          ),
+        () => token.connect(agent).recoverWallet(alice2.address, alice.address),
+      ];
+      for (const path of paths) {
+        await expect(path())
+          .to.be.revertedWithCustomError(token, "SecurityTokenWalletRetired")
+          .withArgs(alice.address);
+      }
+      expect(await token.balanceOf(alice.address)).to.equal(0n);
     });
   });
 

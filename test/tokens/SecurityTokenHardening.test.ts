@@ -121,4 +121,28 @@ describe("SecurityToken hardening", function () {
       expect(await token.balanceOf(outsider.address)).to.equal(1_000n);
     });
   });
+
+  describe("a forced transfer checks canReceive(to), as ERC-7943 says it should", function () {
+    it("refuses a wallet-frozen receiver and a retired one, and still ignores the sender's freezes", async function () {
+      const { token, agent, alice, alice2, bob } = await networkHelpers.loadFixture(fundedFixture);
+      const force = token.connect(agent).getFunction("forcedTransfer(address,address,uint256,uint8)");
+      await token.connect(agent).setWalletFrozen(bob.address, true);
+      expect(await token.canReceive(bob.address)).to.equal(false);
+      await expect(force(alice.address, bob.address, 10n, 1))
+        .to.be.revertedWithCustomError(token, "SecurityTokenWalletFrozen")
+        .withArgs(bob.address);
+      await token.connect(agent).recoverWallet(alice2.address, alice.address);
+      await expect(force(alice.address, alice2.address, 10n, 1))
+        .to.be.revertedWithCustomError(token, "SecurityTokenWalletRetired")
+        .withArgs(alice2.address);
+      // The sender's wallet freeze and frozen tokens are still no obstacle (seizure is the point).
+      await expect(force(bob.address, alice.address, 500n, 1)).to.changeTokenBalances(
+        ethers,
+        token,
+        [bob, alice],
+        [-500n, 500n],
+      );
+      expect(await token.balanceOf(alice2.address)).to.equal(0n);
+    });
+  });
 });

@@ -553,8 +553,9 @@ contract Stablecoin is
         _transfer(from, to, value);
     }
 
+    /// @dev Works while paused: cancelling only uses up a nonce, and an authorisation phished before an incident must
+    /// be cancellable during it, or it wins the race at unpause.
     function _cancelAuthorization(address authorizer, bytes32 nonce, bytes memory signature) private {
-        _requireNotPaused();
         mapping(bytes32 => AuthorizationStatus) storage statuses = _requireUnusedNonce(authorizer, nonce);
         bytes32 structHash = keccak256(abi.encode(CANCEL_AUTHORIZATION_TYPEHASH, authorizer, nonce));
         _requireSignature(authorizer, _hashTypedDataV4(structHash), signature);

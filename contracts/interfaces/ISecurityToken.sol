@@ -82,7 +82,7 @@ interface ISecurityToken is IERC7943Fungible, IERC20Metadata {
     /// @notice The token is paused: holder transfers are stopped (or `pause` was called twice).
     error SecurityTokenPaused();
 
-    /// @notice `unpause` was called while the token is not paused.
+    /// @notice `unpause` or `setRegistry` was called while the token is not paused.
     error SecurityTokenNotPaused();
 
     /// @notice The whole wallet `account` is frozen on this token.
@@ -189,7 +189,10 @@ interface ISecurityToken is IERC7943Fungible, IERC20Metadata {
     /// @notice Resumes holder transfers. Only `PAUSER_ROLE`.
     function unpause() external;
 
-    /// @notice Points the token at another investor registry (to migrate registries). Only `DEFAULT_ADMIN_ROLE`.
+    /// @notice Points the token at another investor registry (to migrate registries). Only while paused
+    /// (`SecurityTokenNotPaused` otherwise), so that no transfer or settlement runs against a half-migrated registry:
+    /// pause, register every holder's investor and wallets in the new registry, `setRegistry`, check each holder's
+    /// `canSend`, unpause. Only `DEFAULT_ADMIN_ROLE`.
     function setRegistry(IInvestorRegistry newRegistry) external;
 
     /// @notice The role that mints and redeems.

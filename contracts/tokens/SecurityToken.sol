@@ -297,7 +297,10 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
     }
 
     /// @inheritdoc ISecurityToken
+    /// @dev Only while paused: a swap while transfers run would catch holders missing from the new registry
+    /// mid-trade (a settlement reported against one registry, settled against another).
     function setRegistry(IInvestorRegistry newRegistry) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (!_config.paused) revert SecurityTokenNotPaused();
         _setRegistry(newRegistry);
     }
 

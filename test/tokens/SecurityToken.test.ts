@@ -1006,12 +1006,14 @@ describe("SecurityToken", function () {
 
   describe("setRegistry", function () {
     it("points the token at a new registry, whose investors then decide", async function () {
-      const { token, registry, admin, alice, bob } = await networkHelpers.loadFixture(fundedFixture);
+      const { token, registry, admin, pauser, alice, bob } = await networkHelpers.loadFixture(fundedFixture);
       const next = await deploy(ethers, "InvestorRegistry", [0, admin.address]);
+      await token.connect(pauser).pause();
       await expect(token.connect(admin).setRegistry(await next.getAddress()))
         .to.emit(token, "RegistryChanged")
         .withArgs(await registry.getAddress(), await next.getAddress());
       expect(await token.registry()).to.equal(await next.getAddress());
+      await token.connect(pauser).unpause();
       await expect(token.connect(alice).transfer(bob.address, 1n))
         .to.be.revertedWithCustomError(token, "ERC7943CannotSend")
         .withArgs(alice.address);
@@ -1039,7 +1041,8 @@ describe("SecurityToken", function () {
     });
 
     it("refuses an address that is not an IInvestorRegistry", async function () {
-      const { token, admin, stranger } = await networkHelpers.loadFixture(fixture);
+      const { token, admin, pauser, stranger } = await networkHelpers.loadFixture(fixture);
+      await token.connect(pauser).pause();
       await expect(token.connect(admin).setRegistry(stranger.address))
         .to.be.revertedWithCustomError(token, "SecurityTokenInvalidRegistry")
         .withArgs(stranger.address);

@@ -145,4 +145,20 @@ describe("SecurityToken hardening", function () {
       expect(await token.balanceOf(alice2.address)).to.equal(0n);
     });
   });
+
+  describe("a registry swap needs the token paused", function () {
+    it("refuses setRegistry while transfers run, so no holder is caught mid-trade by a registry missing it", async function () {
+      const { token, admin, pauser, registry } = await networkHelpers.loadFixture(fundedFixture);
+      const next = await ethers.deployContract("InvestorRegistry", [0, admin.address]);
+      await expect(token.connect(admin).setRegistry(await next.getAddress())).to.be.revertedWithCustomError(
+        token,
+        "SecurityTokenNotPaused",
+      );
+      expect(await token.registry()).to.equal(await registry.getAddress());
+      await token.connect(pauser).pause();
+      await expect(token.connect(admin).setRegistry(await next.getAddress()))
+        .to.emit(token, "RegistryChanged")
+        .withArgs(await registry.getAddress(), await next.getAddress());
+    });
+  });
 });

@@ -96,6 +96,7 @@ const privileged: Privileged[] = [
     name: "setRegistry",
     role: "DEFAULT_ADMIN_ROLE",
     call: async (s, as) => s.token.connect(as).setRegistry(await s.registry.getAddress()),
+    prepare: (s) => s.token.connect(s.pauser).pause(),
   },
   {
     name: "grantRole",

@@ -51,6 +51,12 @@ library ForcedTransferReason {
 ///   of the same investor, and retires the lost wallet on this token for good: a retired wallet never sends, receives
 ///   (by any path, forced transfer and mint included) or spends an allowance again, whatever is later done to it in
 ///   the registry or with `setWalletFrozen` (`SecurityTokenWalletRetired`).
+///
+/// Balances and freezes belong to wallets, on each token; the registry knows nothing of them. A wallet that the
+/// compliance officer unlinks and links to another investor takes its balance and its frozen amount (a court-ordered
+/// freeze included) along to that investor. So before a wallet changes hands, the agent recovers it on every token
+/// to another wallet of its investor (`recoverWallet` moves the balance and the freezes, and retires the wallet on
+/// that token); forced transfer is not the tool, as it releases the frozen tokens it moves.
 interface ISecurityToken is IERC7943Fungible, IERC20Metadata {
     /// @notice A forced transfer was made, with its reason (see `ForcedTransferReason`). Emitted after the ERC-7943
     /// `ForcedTransfer` event of the same transfer.

@@ -161,4 +161,32 @@ describe("SecurityToken hardening", function () {
         .withArgs(await registry.getAddress(), await next.getAddress());
     });
   });
+
+  describe("a wallet moved to another investor (documented behaviour)", function () {
+    it("takes its balance and its court-ordered freeze along: they belong to the wallet, on each token", async function () {
+      const { token, registry, compliance, agent, alice, bob } =
+        await networkHelpers.loadFixture(fundedFixture);
+      await token.connect(agent).setFrozenTokens(alice.address, 300n);
+      await registry.connect(compliance).removeWallet(alice.address);
+      await registry.connect(compliance).addWallet(await registry.investorOf(bob.address), alice.address);
+      expect(await token.balanceOf(alice.address)).to.equal(1_000n);
+      expect(await token.getFrozenTokens(alice.address)).to.equal(300n);
+      // The freeze still binds whoever now holds the wallet.
+      await expect(token.connect(alice).transfer(bob.address, 701n))
+        .to.be.revertedWithCustomError(token, "ERC7943InsufficientUnfrozenBalance")
+        .withArgs(alice.address, 701n, 700n);
+    });
+
+    it("the procedure: recover to the first investor's other wallet before the move, which retires it here", async function () {
+      const { token, registry, compliance, agent, alice, alice2, bob } =
+        await networkHelpers.loadFixture(fundedFixture);
+      await token.connect(agent).setFrozenTokens(alice.address, 300n);
+      await token.connect(agent).recoverWallet(alice.address, alice2.address);
+      await registry.connect(compliance).removeWallet(alice.address);
+      await registry.connect(compliance).addWallet(await registry.investorOf(bob.address), alice.address);
+      expect(await token.balanceOf(alice2.address)).to.equal(1_000n);
+      expect(await token.getFrozenTokens(alice2.address)).to.equal(300n);
+      expect(await token.canReceive(alice.address)).to.equal(false);
+    });
+  });
 });

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 
 import {IERC7943Fungible} from "./IERC7943.sol";
 import {IInvestorRegistry} from "./IInvestorRegistry.sol";
@@ -41,6 +42,9 @@ library ForcedTransferReason {
 ///   (`ERC7943CannotSend`) and the receiver eligible (`ERC7943CannotReceive`) in the registry; the amount within the
 ///   sender's unfrozen balance (`ERC7943InsufficientUnfrozenBalance`) and balance (`ERC20InsufficientBalance`). The
 ///   spender of a `transferFrom` passes the sender's rules too (`SecurityTokenWalletFrozen`, `ERC7943CannotSend`).
+/// - An approval (`approve`, EIP-2612 `permit`) other than a revocation to zero needs owner and spender to pass the
+///   holder rules (not retired, not wallet-frozen, eligible), as the stablecoin does; so a contract that takes
+///   security tokens by permit (the collateral escrow) must itself be a registered wallet.
 /// - The registrar's operations (mint, redeem, forced transfer, recovery, freezes) still work while paused.
 /// - Mint: the receiver must pass `canReceive` (eligible and not wallet-frozen).
 /// - Forced transfer: the receiver must pass `canReceive` (eligible, not wallet-frozen, not retired), as ERC-7943 asks
@@ -57,7 +61,7 @@ library ForcedTransferReason {
 /// freeze included) along to that investor. So before a wallet changes hands, the agent recovers it on every token
 /// to another wallet of its investor (`recoverWallet` moves the balance and the freezes, and retires the wallet on
 /// that token); forced transfer is not the tool, as it releases the frozen tokens it moves.
-interface ISecurityToken is IERC7943Fungible, IERC20Metadata {
+interface ISecurityToken is IERC7943Fungible, IERC20Metadata, IERC20Permit {
     /// @notice A forced transfer was made, with its reason (see `ForcedTransferReason`). Emitted after the ERC-7943
     /// `ForcedTransfer` event of the same transfer.
     event TransferForced(address indexed from, address indexed to, uint256 amount, uint8 indexed reasonCode);

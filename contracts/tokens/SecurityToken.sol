@@ -5,7 +5,9 @@ pragma solidity 0.8.30;
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {ERC165Checker} from "@openzeppelin/contracts/utils/introspection/ERC165Checker.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 
@@ -38,7 +40,7 @@ import {Isin} from "../libraries/Isin.sol";
 /// - Invariant 6: a retired wallet (the lost wallet of a recovery) never again receives, sends or spends tokens, by
 ///   any path (holder transfer, mint, forced transfer, recovery).
 /// - Invariant 5: a refused call changes nothing (every refusal reverts).
-contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules {
+contract SecurityToken is ISecurityToken, ERC20Permit, AccessControlDefaultAdminRules {
     /// @inheritdoc ISecurityToken
     bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
     /// @inheritdoc ISecurityToken
@@ -98,7 +100,7 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
         IInvestorRegistry registry_,
         uint48 adminDelay,
         address admin
-    ) ERC20(name_, symbol_) AccessControlDefaultAdminRules(adminDelay, admin) {
+    ) ERC20(name_, symbol_) ERC20Permit(name_) AccessControlDefaultAdminRules(adminDelay, admin) {
         if (decimals_ > _MAX_DECIMALS) revert SecurityTokenInvalidDecimals(decimals_, _MAX_DECIMALS);
         if (!_isCurrencyCode(currency_)) revert SecurityTokenInvalidCurrency(currency_);
         if (faceValue_ == 0) revert SecurityTokenInvalidFaceValue(faceValue_);
@@ -319,6 +321,37 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
         _requireUnflagged(spender, _holds[spender].flags);
         if (!_config.registry.isEligible(spender)) revert ERC7943CannotSend(spender);
         return super.transferFrom(from, to, value);
+    }
+
+    /// @inheritdoc IERC20
+    /// @dev Owner and spender pass the holder rules (not retired, not wallet-frozen, eligible in the registry), as
+    /// in the stablecoin; lowering an allowance to zero is always allowed (a revocation only lowers risk).
+    function approve(address spender, uint256 value) public override(ERC20, IERC20) returns (bool) {
+        address owner = _msgSender();
+        _checkApproval(owner, spender, value);
+        _approve(owner, spender, value);
+        return true;
+    }
+
+    /// @inheritdoc IERC20Permit
+    /// @dev EIP-2612 (OpenZeppelin `ERC20Permit`: EIP-712 domain of the token's name, version "1", the chain id and
+    /// this address). Owner and spender pass the holder rules, as in `approve`.
+    function permit(
+        address owner,
+        address spender,
+        uint256 value,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) public override(ERC20Permit, IERC20Permit) {
+        _checkApproval(owner, spender, value);
+        super.permit(owner, spender, value, deadline, v, r, s);
+    }
+
+    /// @inheritdoc IERC20Permit
+    function nonces(address owner) public view override(ERC20Permit, IERC20Permit) returns (uint256) {
+        return super.nonces(owner);
     }
 
     // ------------------------------------------------------------------ views
@@ -565,6 +598,18 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
             abi.encodeCall(IInvestorRegistry.isEligible, (account))
         );
         return success && answer.length >= 32 && abi.decode(answer, (uint256)) == 1;
+    }
+
+    /// @dev An approval other than a revocation (to zero) needs both owner and spender to pass the holder rules. The
+    /// zero spender is left to `_approve` (`ERC20InvalidSpender`).
+    function _checkApproval(address owner, address spender, uint256 value) private view {
+        if (value == 0 || spender == address(0)) return;
+        IInvestorRegistry registry_ = _config.registry;
+        _requireUnflagged(owner, _holds[owner].flags);
+        _requireUnflagged(spender, _holds[spender].flags);
+        (bool ownerEligible, bool spenderEligible) = _areEligible(registry_, owner, spender);
+        if (!ownerEligible) revert ERC7943CannotSend(owner);
+        if (!spenderEligible) revert ERC7943CannotSend(spender);
     }
 
     function _checkLength(uint256 expected, uint256 actual) private pure {

@@ -43,9 +43,16 @@ describe("SecurityToken hardening", function () {
       expect(await token.allowance(alice.address, bob.address)).to.equal(300n);
     });
 
-    it("a wallet that was never registered cannot spend, even with an allowance", async function () {
-      const { token, alice, alice2, outsider } = await networkHelpers.loadFixture(fundedFixture);
+    it("a wallet outside the registry gets no allowance, and cannot spend one it got while registered", async function () {
+      const { token, registry, compliance, alice, alice2, outsider } =
+        await networkHelpers.loadFixture(fundedFixture);
+      await expect(token.connect(alice).approve(outsider.address, 50n))
+        .to.be.revertedWithCustomError(token, "ERC7943CannotSend")
+        .withArgs(outsider.address);
+      const investorId = await registry.investorOf(alice.address);
+      await registry.connect(compliance).addWallet(investorId, outsider.address);
       await token.connect(alice).approve(outsider.address, 50n);
+      await registry.connect(compliance).removeWallet(outsider.address);
       await expect(token.connect(outsider).transferFrom(alice.address, alice2.address, 1n))
         .to.be.revertedWithCustomError(token, "ERC7943CannotSend")
         .withArgs(outsider.address);

@@ -163,6 +163,7 @@ describe("SecurityToken access control", function () {
       "transfer",
       "transferFrom",
       "approve",
+      "permit",
       "renounceRole",
       "acceptDefaultAdminTransfer",
       "cancelDefaultAdminTransfer",

@@ -6,6 +6,7 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 
 import {IERC7943Fungible} from "./IERC7943.sol";
 import {IInvestorRegistry} from "./IInvestorRegistry.sol";
+import {ISettlementToken} from "./ISettlementToken.sol";
 
 /// @title Reason codes of a forced transfer
 /// @notice The `reasonCode` of `ISecurityToken.forcedTransfer` and of the `TransferForced` event. Codes above
@@ -35,7 +36,8 @@ library ForcedTransferReason {
 /// a lost wallet, mint and redeem, batch forms of the registrar's repeated operations, and the security's metadata
 /// (ISIN, currency, face value).
 /// @dev Roles: `DEFAULT_ADMIN_ROLE` (issuer admin: grants roles, sets the registry; handed over in two steps),
-/// `ISSUER_ROLE` (mint, redeem), `AGENT_ROLE` (forced transfer, freezes, recovery), `PAUSER_ROLE` (pause, unpause).
+/// `ISSUER_ROLE` (mint, redeem), `AGENT_ROLE` (forced transfer, freezes, recovery), `PAUSER_ROLE` (pause, unpause),
+/// `SETTLEMENT_ROLE` (the DvP contract alone: moves under every holder rule, see `ISettlementToken`).
 ///
 /// Rules:
 /// - A holder transfer (`transfer`, `transferFrom`) needs: not paused; neither wallet frozen; the sender eligible
@@ -61,7 +63,7 @@ library ForcedTransferReason {
 /// freeze included) along to that investor. So before a wallet changes hands, the agent recovers it on every token
 /// to another wallet of its investor (`recoverWallet` moves the balance and the freezes, and retires the wallet on
 /// that token); forced transfer is not the tool, as it releases the frozen tokens it moves.
-interface ISecurityToken is IERC7943Fungible, IERC20Metadata, IERC20Permit {
+interface ISecurityToken is IERC7943Fungible, IERC20Metadata, IERC20Permit, ISettlementToken {
     /// @notice A forced transfer was made, with its reason (see `ForcedTransferReason`). Emitted after the ERC-7943
     /// `ForcedTransfer` event of the same transfer.
     event TransferForced(address indexed from, address indexed to, uint256 amount, uint8 indexed reasonCode);

@@ -14,6 +14,7 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IERC7943Fungible} from "../interfaces/IERC7943.sol";
 import {IInvestorRegistry} from "../interfaces/IInvestorRegistry.sol";
 import {ForcedTransferReason, ISecurityToken} from "../interfaces/ISecurityToken.sol";
+import {ISettlementToken} from "../interfaces/ISettlementToken.sol";
 import {Isin} from "../libraries/Isin.sol";
 
 /// @title SecurityToken
@@ -47,6 +48,8 @@ contract SecurityToken is ISecurityToken, ERC20Permit, AccessControlDefaultAdmin
     bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
     /// @inheritdoc ISecurityToken
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @inheritdoc ISettlementToken
+    bytes32 public constant SETTLEMENT_ROLE = keccak256("SETTLEMENT_ROLE");
 
     /// @dev The `paused` flag in the raw `Config` word (bit 160); the `flags` byte of a raw `Hold` word starts at bit
     /// 248. See `_loadHotSlots`.
@@ -282,6 +285,31 @@ contract SecurityToken is ISecurityToken, ERC20Permit, AccessControlDefaultAdmin
         return true;
     }
 
+    // ------------------------------------------------------------------ settlement (the DvP contract)
+
+    /// @inheritdoc ISettlementToken
+    /// @dev The holder-transfer rules of `_update` (pause, flags, eligibility of both wallets), then the unfrozen
+    /// balance: short, it returns without moving.
+    function settlementTransfer(
+        address from,
+        address to,
+        uint256 amount
+    ) external onlyRole(SETTLEMENT_ROLE) returns (bool moved, uint256 available) {
+        available = _unfrozen(balanceOf(from), _checkHolderRules(from, to));
+        if (amount > available) return (false, available);
+        ERC20._update(from, to, amount);
+        return (true, available);
+    }
+
+    /// @inheritdoc ISettlementToken
+    function settlementStanding(
+        address account
+    ) external view returns (bool canSend_, bool canReceive_, uint256 available) {
+        Hold memory hold = _holds[account];
+        bool allowed = !_config.paused && hold.flags == 0 && _registryEligible(account);
+        return (allowed, allowed, _unfrozen(balanceOf(account), hold.frozen));
+    }
+
     // ------------------------------------------------------------------ pauser, admin
 
     /// @inheritdoc ISecurityToken
@@ -437,6 +465,7 @@ contract SecurityToken is ISecurityToken, ERC20Permit, AccessControlDefaultAdmin
         return
             interfaceId == type(IERC7943Fungible).interfaceId ||
             interfaceId == type(ISecurityToken).interfaceId ||
+            interfaceId == type(ISettlementToken).interfaceId ||
             interfaceId == type(IERC20).interfaceId ||
             super.supportsInterface(interfaceId);
     }
@@ -446,6 +475,22 @@ contract SecurityToken is ISecurityToken, ERC20Permit, AccessControlDefaultAdmin
     /// @dev Every rule of a holder transfer (reached only from `transfer` and `transferFrom`, so `from` and `to`
     /// are non-zero): pause, wallet freezes, both wallets' eligibility (one registry call), frozen tokens.
     function _update(address from, address to, uint256 value) internal override {
+        uint256 fromFrozen = _checkHolderRules(from, to);
+        if (fromFrozen != 0) {
+            uint256 balance = balanceOf(from);
+            // Above the whole balance, ERC20._update reverts with ERC20InsufficientBalance (the more specific error).
+            if (value <= balance) {
+                uint256 unfrozen = _unfrozen(balance, fromFrozen);
+                if (value > unfrozen) revert ERC7943InsufficientUnfrozenBalance(from, value, unfrozen);
+            }
+        }
+        super._update(from, to, value);
+    }
+
+    /// @dev The rules of a holder transfer but the frozen tokens: not paused, neither wallet retired or
+    /// wallet-frozen, both eligible (one registry call). Returns `from`'s frozen amount. A zero address is never
+    /// eligible (the registry links no zero wallet), so it cannot pass.
+    function _checkHolderRules(address from, address to) private view returns (uint256 fromFrozen) {
         (uint256 configWord, uint256 fromWord, uint256 toWord) = _loadHotSlots(from, to);
         if (configWord & _PAUSED_BIT != 0) revert SecurityTokenPaused();
         // The flags byte is the word's top byte: exact casts.
@@ -458,16 +503,7 @@ contract SecurityToken is ISecurityToken, ERC20Permit, AccessControlDefaultAdmin
         );
         if (!fromEligible) revert ERC7943CannotSend(from);
         if (!toEligible) revert ERC7943CannotReceive(to);
-        uint256 fromFrozen = fromWord & type(uint248).max;
-        if (fromFrozen != 0) {
-            uint256 balance = balanceOf(from);
-            // Above the whole balance, ERC20._update reverts with ERC20InsufficientBalance (the more specific error).
-            if (value <= balance) {
-                uint256 unfrozen = _unfrozen(balance, fromFrozen);
-                if (value > unfrozen) revert ERC7943InsufficientUnfrozenBalance(from, value, unfrozen);
-            }
-        }
-        super._update(from, to, value);
+        return fromWord & type(uint248).max;
     }
 
     // ------------------------------------------------------------------ hot-path reads

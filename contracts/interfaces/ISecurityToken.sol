@@ -154,8 +154,9 @@ interface ISecurityToken is IERC7943Fungible, IERC20Metadata, IERC20Permit, ISet
     function batchRedeem(address[] calldata from, uint256[] calldata amounts) external returns (bool result);
 
     /// @notice Forced transfer with a reason code (see `ForcedTransferReason`). `to` must pass `canReceive`
-    /// (eligible, not wallet-frozen, not retired); the sender's freezes and eligibility are ignored. Emits `Frozen` (if frozen tokens move) before
-    /// `Transfer`, then `ForcedTransfer` and `TransferForced`. Works while paused. Only `AGENT_ROLE`.
+    /// (eligible, not wallet-frozen, not retired); the sender's freezes and eligibility are ignored. Emits `Frozen`
+    /// (if frozen tokens move) before `Transfer`, then `ForcedTransfer` and `TransferForced`. Works while paused.
+    /// Only `AGENT_ROLE`.
     function forcedTransfer(
         address from,
         address to,

@@ -231,9 +231,9 @@ interface IStablecoin is IERC20Metadata, IERC20Permit, IERC3009, ISettlementToke
     // Pause, permit, rescue
     // ----------------------------------------------------------------------------------------------------------
 
-    /// @notice Stops every transfer, mint, burn, approval, permit, authorization and minter configuration. Cancelling an
-    /// authorization still works (it only uses up a nonce), so that one phished before an incident can be withdrawn
-    /// during it.
+    /// @notice Stops every transfer, mint, burn, approval, permit, authorization and minter configuration.
+    /// Cancelling an authorization still works (it only uses up a nonce), so that one phished before an incident can
+    /// be withdrawn during it.
     /// @dev PAUSER_ROLE.
     function pause() external;
 

@@ -444,7 +444,7 @@ describe("DvPSettlement", function () {
       const signatures = await consents(setup, trade);
       const security = securities[0]!;
       const attempt = () => dvp.settle(trade, ...signatures);
-      const cases: [() => Promise<unknown>, () => Promise<unknown>, string, unknown[], object][] = [
+      const cases: [() => Promise<unknown>, () => Promise<unknown>, string, unknown[], { interface: unknown }][] = [
         [
           () => security.connect(registrar).pause(),
           () => security.connect(registrar).unpause(),

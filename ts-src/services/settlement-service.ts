@@ -42,23 +42,13 @@ import { ContractRevertError, toContractRevertError } from "../chain/revert.ts";
 import { TransactionSender } from "../chain/sender.ts";
 import { formatFeedLine, parseFeedLine } from "../settlement/feed.ts";
 import { FundingCheck, type Shortfall } from "../settlement/funding.ts";
+import type { SettlementDeployment } from "../settlement/deployment.ts";
 import type { Address, TradeTerms } from "../settlement/types.ts";
 import type { Journal } from "./journal.ts";
 import type { Logger } from "./logger.ts";
 import { type Progress, noProgress } from "./progress.ts";
 
-/** The contracts and accounts the service works with. */
-export interface SettlementDeployment {
-  readonly chainId: number;
-  /** The DvP contract. */
-  readonly dvp: Address;
-  /** The exchange node's account (holds the DvP's EXCHANGE_ROLE): reports and cancels trades. */
-  readonly exchange: Address;
-  /** The account that submits settlements (anyone may: the parties' consents decide). */
-  readonly settler: Address;
-  /** The stablecoin issuer's minter: mints a buyer's top-up against yen placed in trust. */
-  readonly minter: Address;
-}
+export type { SettlementDeployment };
 
 /** The buyer side's answer to a shortfall notice: it places the yen in trust, or it does not. */
 export interface TrustDesk {

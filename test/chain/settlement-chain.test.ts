@@ -132,19 +132,6 @@ describe("chain adapters for settlement", function () {
 
     it("decodes a revert of a real call", async function () {
       const { setup, client } = await networkHelpers.loadFixture(fixture);
-      try {
-        await client.call({
-          account: setup.stranger.address as Address,
-          to: (await setup.dvp.getAddress()) as Address,
-          data: encodeFunctionData({
-            abi: parseAbi(["function cancel(uint256)"]),
-            functionName: "cancel",
-            args: [1n],
-          }),
-        });
-      } catch {
-        // A call with an unknown selector reverts without data: not a custom error.
-      }
       const trade = await makeTrade(setup, {
         number: 1,
         seller: setup.parties[0]!,

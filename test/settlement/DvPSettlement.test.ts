@@ -55,10 +55,6 @@ async function holdings(setup: DvPSetup, accounts: readonly string[]): Promise<b
   );
 }
 
-function addresses(signers: readonly HardhatEthersSigner[]): string[] {
-  return signers.map((signer) => signer.address);
-}
-
 describe("DvPSettlement", function () {
   describe("deployment", function () {
     it("has the EIP-712 domain (ClearchainDvP, 1, chain, contract) and the Trade type hash", async function () {

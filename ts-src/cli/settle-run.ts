@@ -29,7 +29,7 @@ import { readDeployment } from "../settlement/deployment.ts";
 import { SettlementError } from "../settlement/errors.ts";
 import { readFeed } from "../settlement/feed.ts";
 import { formatYen, renderTable, toJson } from "./format.ts";
-import { type Output, positiveInteger } from "./io.ts";
+import type { Output } from "./io.ts";
 
 /** What `ccp settle` takes. */
 export interface SettleOptions {

@@ -2,7 +2,7 @@
 // CCP-sized case. Prints a table and writes bench/results.json (a flat object, metric name → number,
 // committed so that a change shows in review).
 //
-// BENCH_ONLY=gas or BENCH_ONLY=margin runs one group; results of the other group are kept from the file.
+// BENCH_ONLY=gas, margin or service runs one group; results of the other groups are kept from the file.
 import { readFile, writeFile } from "node:fs/promises";
 
 import Table from "cli-table3";
@@ -12,6 +12,7 @@ import { dvpGas } from "./dvp.ts";
 import { erc20Gas } from "./erc20.ts";
 import { marginBench } from "./margin.ts";
 import { securityTokenGas } from "./security-token.ts";
+import { serviceBench } from "./settlement-service.ts";
 import { stablecoinGas } from "./stablecoin.ts";
 import { trexGas } from "./trex.ts";
 import { trexDvdGas } from "./trex/dvd.ts";
@@ -98,6 +99,12 @@ async function main(): Promise<void> {
       Object.assign(fresh, await benchmark(connection));
       await connection.close();
     }
+  }
+  if (only === undefined || only === "service") {
+    process.stderr.write("bench: settlement service, 1,000 trades…\n");
+    const connection = await network.create({ chainType: "l1" });
+    Object.assign(fresh, await serviceBench(connection));
+    await connection.close();
   }
   if (only === undefined || only === "margin") {
     process.stderr.write("bench: margin engine, large case…\n");

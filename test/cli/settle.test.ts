@@ -16,8 +16,7 @@ import { http, createPublicClient, parseAbiItem } from "viem";
 import { formatFeedLine } from "../../ts-src/settlement/feed.ts";
 import { tradeIdOf } from "../../ts-src/settlement/ids.ts";
 import type { Address, TradeTerms } from "../../ts-src/settlement/types.ts";
-import { ExchangeSimulator } from "../../ts-src/settlement/exchange.ts";
-import { deployDvP } from "../support/dvp.ts";
+import { writeSandbox } from "../support/settlement-sandbox.ts";
 import { ccp, errorCode } from "./run-ccp.ts";
 
 const require = createRequire(import.meta.url);
@@ -72,68 +71,14 @@ describe("ccp settle (against a hardhat node)", function () {
   let trades: TradeTerms[];
   let dvpAddress: Address;
   let coin: Address;
-  let minter: Address;
 
   before(async function () {
     node = await startNode(port);
     const connection = await network.create({ network: "localhost", override: { url } });
-    const setup = await deployDvP(connection.ethers, { parties: 6, securities: 2, yenEach: 15_000_000n });
-    dvpAddress = (await setup.dvp.getAddress()).toLowerCase() as Address;
-    coin = (await setup.jpy.getAddress()).toLowerCase() as Address;
-    minter = setup.trustBank.address.toLowerCase() as Address;
-    const latest = await connection.ethers.provider.getBlock("latest");
-    const now = BigInt(latest!.timestamp);
-    const exchange = new ExchangeSimulator({
-      stablecoin: coin,
-      firstTradeNumber: 20261201000001n,
-      settlementWindow: 86_400n,
-    });
-    const parties = setup.parties.map((signer, index) => ({
-      investor: `JP-INV-${String(index + 1).padStart(4, "0")}`,
-      wallet: signer.address.toLowerCase() as Address,
-    }));
-    const securities = await Promise.all(
-      setup.securities.map(async (token) => (await token.getAddress()).toLowerCase() as Address),
-    );
-    trades = [];
-    for (let index = 0; index < 40; index++) {
-      const security = securities[index % 2]!;
-      exchange.submit(
-        {
-          orderId: `s${index}`,
-          side: "sell",
-          security,
-          quantity: 3n,
-          price: 1_000_000n,
-          party: parties[index % 3]!,
-        },
-        now,
-      );
-      trades.push(
-        ...exchange.submit(
-          {
-            orderId: `b${index}`,
-            side: "buy",
-            security,
-            quantity: 3n,
-            price: 1_000_000n,
-            party: parties[3 + (index % 3)]!,
-          },
-          now,
-        ),
-      );
-    }
-    writeFileSync(join(temp, "trades.jsonl"), trades.map(formatFeedLine).join("\n") + "\n");
-    writeFileSync(
-      join(temp, "deployment.json"),
-      JSON.stringify({
-        chainId: 31337,
-        dvp: dvpAddress,
-        exchange: setup.exchange.address,
-        settler: setup.stranger.address,
-        minter,
-      }),
-    );
+    const sandbox = await writeSandbox(connection, temp, 40);
+    trades = sandbox.trades;
+    dvpAddress = sandbox.dvp;
+    coin = sandbox.stablecoin;
     await connection.close();
   });
 

@@ -440,7 +440,13 @@ describe("DvPSettlement", function () {
       const signatures = await consents(setup, trade);
       const security = securities[0]!;
       const attempt = () => dvp.settle(trade, ...signatures);
-      const cases: [() => Promise<unknown>, () => Promise<unknown>, string, unknown[], { interface: unknown }][] = [
+      const cases: [
+        () => Promise<unknown>,
+        () => Promise<unknown>,
+        string,
+        unknown[],
+        { interface: unknown },
+      ][] = [
         [
           () => security.connect(registrar).pause(),
           () => security.connect(registrar).unpause(),

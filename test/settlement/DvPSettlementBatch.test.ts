@@ -82,7 +82,9 @@ describe("DvPSettlement batches", function () {
       }
       // Gross settlement makes two transfers per trade; netting at most (parties − 1) per token.
       const transferTopic = netted.jpy.interface.getEvent("Transfer")!.topicHash;
-      const transfers = receipt!.logs.filter((log: { topics: readonly string[] }) => log.topics[0] === transferTopic).length;
+      const transfers = receipt!.logs.filter(
+        (log: { topics: readonly string[] }) => log.topics[0] === transferTopic,
+      ).length;
       expect(transfers).to.be.lessThan(2 * netted.trades.length);
       expect(transfers).to.be.at.most(3 * 3);
     });

@@ -40,9 +40,7 @@ export function clearingFundTable(result: ClearingFundResult): string {
 export function registerClearingFund(program: Command, output: Output): void {
   program
     .command("clearing-fund")
-    .description(
-      "clearing-fund requirement: top-two uncollateralised stress risk split pro rata on IM",
-    )
+    .description("clearing-fund requirement: top-two uncollateralised stress risk split pro rata on IM")
     .argument("<input>", "input JSON file (see docs/margin.md)")
     .option("--json", "print one JSON document instead of a table")
     .action((input: string, options: { json?: boolean }) => {

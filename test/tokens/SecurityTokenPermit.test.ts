@@ -3,6 +3,7 @@ import { Signature, type Signer, TypedDataEncoder } from "ethers";
 import { network } from "hardhat";
 
 import { type SecurityToken, deploySecurityToken } from "../support/security-token.ts";
+import { type PermitMessage, signPermit } from "../support/stablecoin.ts";
 
 /**
  * EIP-2612 `permit` on the security token (OpenZeppelin `ERC20Permit`), and the holder rules that `approve` and
@@ -15,16 +16,6 @@ const { ethers, networkHelpers } = await network.create();
 
 type Setup = Awaited<ReturnType<typeof deploySecurityToken>>;
 
-const PERMIT_TYPES = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
-
 async function fundedFixture(): Promise<Setup> {
   const setup = await deploySecurityToken(ethers);
   await setup.token.connect(setup.issuer).batchMint([setup.alice.address, setup.bob.address], [1_000n, 500n]);
@@ -36,19 +27,16 @@ async function domainOf(token: SecurityToken) {
   return { name: "JGB 10Y #372", version: "1", chainId, verifyingContract: await token.getAddress() };
 }
 
-interface PermitArgs {
-  owner: string;
-  spender: string;
-  value: bigint;
-  nonce: bigint;
-  deadline: bigint;
+/** EIP-2612 is the same message for every token: the stablecoin's test support signs it (for this token's domain). */
+async function signPermitFor(
+  token: SecurityToken,
+  signer: Signer,
+  message: PermitMessage,
+): Promise<Signature> {
+  return Signature.from(await signPermit(signer, await domainOf(token), message));
 }
 
-async function signPermit(token: SecurityToken, signer: Signer, message: PermitArgs): Promise<Signature> {
-  return Signature.from(await signer.signTypedData(await domainOf(token), PERMIT_TYPES, message));
-}
-
-function submit(token: SecurityToken, message: PermitArgs, signature: Signature) {
+function submit(token: SecurityToken, message: PermitMessage, signature: Signature) {
   return token.permit(
     message.owner,
     message.spender,
@@ -81,7 +69,7 @@ describe("SecurityToken permit (EIP-2612) and the approval rules", function () {
       nonce: 0n,
       deadline: await deadline(),
     };
-    const signature = await signPermit(token, alice, message);
+    const signature = await signPermitFor(token, alice, message);
     await expect(submit(token.connect(stranger), message, signature))
       .to.emit(token, "Approval")
       .withArgs(alice.address, bob.address, 400n);
@@ -104,11 +92,11 @@ describe("SecurityToken permit (EIP-2612) and the approval rules", function () {
     const { token, alice, bob } = await networkHelpers.loadFixture(fundedFixture);
     const now = BigInt(await networkHelpers.time.latest());
     const expired = { owner: alice.address, spender: bob.address, value: 1n, nonce: 0n, deadline: now };
-    await expect(submit(token, expired, await signPermit(token, alice, expired)))
+    await expect(submit(token, expired, await signPermitFor(token, alice, expired)))
       .to.be.revertedWithCustomError(token, "ERC2612ExpiredSignature")
       .withArgs(now);
     const forged = { ...expired, deadline: await deadline() };
-    await expect(submit(token, forged, await signPermit(token, bob, forged)))
+    await expect(submit(token, forged, await signPermitFor(token, bob, forged)))
       .to.be.revertedWithCustomError(token, "ERC2612InvalidSigner")
       .withArgs(bob.address, alice.address);
     expect(await token.allowance(alice.address, bob.address)).to.equal(0n);
@@ -125,7 +113,7 @@ describe("SecurityToken permit (EIP-2612) and the approval rules", function () {
         nonce: await token.nonces(owner.address),
         deadline: await deadline(),
       };
-      return submit(token, message, await signPermit(token, owner, message));
+      return submit(token, message, await signPermitFor(token, owner, message));
     };
     for (const [spender, error] of [
       [outsider.address, "ERC7943CannotSend"],
@@ -173,7 +161,7 @@ describe("SecurityToken permit (EIP-2612) and the approval rules", function () {
       nonce: 0n,
       deadline: await deadline(),
     };
-    await expect(submit(token, message, await signPermit(token, alice, message))).not.to.revert(ethers);
+    await expect(submit(token, message, await signPermitFor(token, alice, message))).not.to.revert(ethers);
     expect(await token.nonces(alice.address)).to.equal(1n);
   });
 

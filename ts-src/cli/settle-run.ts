@@ -76,6 +76,12 @@ export function summaryTable(summary: SettlementSummary): string {
  *
  * @throws {FeedError} for a bad feed line (nothing is sent), {SettlementError} for a bad deployment, a missing key or
  *   the wrong chain.
+ * @example
+ *   const summary = await settle(
+ *     { feed: "sandbox/trades.jsonl", deployment: "sandbox/deployment.json", network: "localhost",
+ *       batchSize: 100, declineTopUp: [], pollInterval: 1_000 },
+ *     { out: (text) => console.log(text) },
+ *   );
  */
 export async function settle(options: SettleOptions, output: Output): Promise<SettlementSummary> {
   const trades = readFeed(options.feed);

@@ -7,6 +7,12 @@ import type { Command } from "commander";
 import { type Output, positiveInteger } from "./io.ts";
 import type { SettleOptions } from "./settle-run.ts";
 
+/**
+ * Adds `settle` to the `ccp` program; the service's modules load only when the command runs.
+ *
+ * @example
+ *   registerSettle(new Command("ccp"), { out: (text) => process.stdout.write(`${text}\n`) });
+ */
 export function registerSettle(program: Command, output: Output): void {
   program
     .command("settle")

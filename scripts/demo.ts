@@ -3,7 +3,8 @@
 // Deploys the suite with its Ignition modules (investor registry, yen and dollar stablecoins behind their proxies,
 // a tokenised JGB), then walks KYC, issuance, a transfer, refusals, a partial freeze, a court-ordered forced
 // transfer, the recovery of a lost wallet, a yen payment authorised by signature (EIP-3009), a dollar mint and a
-// pause, printing what happened and checking the end state.
+// pause, printing what happened and checking the end state; then a trading session on a PTS settled by atomic DvP
+// (scripts/demo/settlement.ts).
 import { randomBytes } from "node:crypto";
 
 import Table from "cli-table3";
@@ -16,6 +17,7 @@ import { signTransferAuthorization } from "../ts-src/chain/authorization.ts";
 import { expectRefusal, formatRefusal } from "../ts-src/chain/revert.ts";
 import { formatMoney } from "../ts-src/cli/format.ts";
 import { collateralDemo } from "./demo/collateral.ts";
+import { tradingSession } from "./demo/settlement.ts";
 
 const connection = await network.create();
 const { viem, ignition, networkHelpers } = connection;
@@ -190,9 +192,9 @@ await send(registry.write.addWallet([aliceId, aliceNew!.account.address], as(com
 await send(jgb.write.recoverWallet([alice!.account.address, aliceNew!.account.address], as(agent!)));
 await send(registry.write.removeWallet([alice!.account.address], as(compliance!)));
 done(
-  `Alice's 40 units (frozen ${await jgb.read.getFrozenTokens([aliceNew!.account.address])}) moved to her new wallet; the lost one is unlinked`,
+  `Alice's 40 units (frozen ${await jgb.read.getFrozenTokens([aliceNew!.account.address])}) moved to her new wallet; the lost one is retired and unlinked`,
 );
-await refused("the lost wallet receives", "ERC7943CannotReceive", () =>
+await refused("the lost (retired) wallet receives", "SecurityTokenWalletRetired", () =>
   jgb.write.transfer([alice!.account.address, 1n], as(bob!)),
 );
 
@@ -297,6 +299,20 @@ done(
   `JGB372 balances add up to the total supply (${supply} units = ¥${formatMoney(supply * (await jgb.read.faceValue()), 0)} face)`,
 );
 done(`CJPY total supply ¥${formatMoney(await jpy.read.totalSupply(), 0)} = yen held in trust`);
+
+await tradingSession({
+  connection,
+  registry: registry.address,
+  jpy: jpy.address,
+  jgb: jgb.address,
+  admin: admin!,
+  compliance: compliance!,
+  issuer: issuer!,
+  trustBank: trustBank!,
+  mintDesk: mintDesk!,
+  heading,
+  done,
+});
 
 await collateralDemo({ connection, wallets, registry, jpy, usd, jgb, names, heading, done, send });
 

@@ -34,6 +34,7 @@ const TREX_SOURCES = {
   ClaimTopicsRegistryProxy: "proxy/ClaimTopicsRegistryProxy.sol",
   TrustedIssuersRegistryProxy: "proxy/TrustedIssuersRegistryProxy.sol",
   ModularComplianceProxy: "proxy/ModularComplianceProxy.sol",
+  DVDTransferManager: "DVD/DVDTransferManager.sol",
 } as const;
 
 /** ONCHAINID contracts, by contract name → source file under the package's `contracts/`. */

@@ -104,7 +104,7 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
         bytes32 s
     ) external nonReentrant {
         _bookDeposit(account, asset, amount);
-        // A permit that fails (front-run by someone who submitted it first, or a token without permit) is not an
+        // A permit that fails (front-run by someone who submitted it first, a bad signature, a token without permit) is not an
         // error: the transfer below needs only the allowance, whoever set it.
         /* solhint-disable no-empty-blocks */
         try

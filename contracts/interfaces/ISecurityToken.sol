@@ -2,9 +2,11 @@
 pragma solidity 0.8.30;
 
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 
 import {IERC7943Fungible} from "./IERC7943.sol";
 import {IInvestorRegistry} from "./IInvestorRegistry.sol";
+import {ISettlementToken} from "./ISettlementToken.sol";
 
 /// @title Reason codes of a forced transfer
 /// @notice The `reasonCode` of `ISecurityToken.forcedTransfer` and of the `TransferForced` event. Codes above
@@ -34,20 +36,34 @@ library ForcedTransferReason {
 /// a lost wallet, mint and redeem, batch forms of the registrar's repeated operations, and the security's metadata
 /// (ISIN, currency, face value).
 /// @dev Roles: `DEFAULT_ADMIN_ROLE` (issuer admin: grants roles, sets the registry; handed over in two steps),
-/// `ISSUER_ROLE` (mint, redeem), `AGENT_ROLE` (forced transfer, freezes, recovery), `PAUSER_ROLE` (pause, unpause).
+/// `ISSUER_ROLE` (mint, redeem), `AGENT_ROLE` (forced transfer, freezes, recovery), `PAUSER_ROLE` (pause, unpause),
+/// `SETTLEMENT_ROLE` (the DvP contract alone: moves under every holder rule, see `ISettlementToken`).
 ///
 /// Rules:
 /// - A holder transfer (`transfer`, `transferFrom`) needs: not paused; neither wallet frozen; the sender eligible
 ///   (`ERC7943CannotSend`) and the receiver eligible (`ERC7943CannotReceive`) in the registry; the amount within the
-///   sender's unfrozen balance (`ERC7943InsufficientUnfrozenBalance`) and balance (`ERC20InsufficientBalance`).
+///   sender's unfrozen balance (`ERC7943InsufficientUnfrozenBalance`) and balance (`ERC20InsufficientBalance`). The
+///   spender of a `transferFrom` passes the sender's rules too (`SecurityTokenWalletFrozen`, `ERC7943CannotSend`).
+/// - An approval (`approve`, EIP-2612 `permit`) other than a revocation to zero needs owner and spender to pass the
+///   holder rules (not retired, not wallet-frozen, eligible), as the stablecoin does; so a contract that takes
+///   security tokens by permit (the collateral escrow) must itself be a registered wallet.
 /// - The registrar's operations (mint, redeem, forced transfer, recovery, freezes) still work while paused.
 /// - Mint: the receiver must pass `canReceive` (eligible and not wallet-frozen).
-/// - Forced transfer: the receiver must be eligible in the registry; both wallets' freezes and the sender's
-///   eligibility are ignored. Frozen tokens it moves are unfrozen first (`Frozen` emitted before `Transfer`).
+/// - Forced transfer: the receiver must pass `canReceive` (eligible, not wallet-frozen, not retired), as ERC-7943 asks
+///   of a forced transfer; the sender's freezes and eligibility are ignored. Frozen tokens it moves are unfrozen
+///   first (`Frozen` emitted before `Transfer`).
 /// - Redeem burns any tokens of the holder, frozen ones included (lowering the frozen amount, `Frozen` first).
 /// - Recovery moves a lost wallet's whole balance, frozen amount and wallet-freeze status to another eligible wallet
-///   of the same investor.
-interface ISecurityToken is IERC7943Fungible, IERC20Metadata {
+///   of the same investor, and retires the lost wallet on this token for good: a retired wallet never sends, receives
+///   (by any path, forced transfer and mint included) or spends an allowance again, whatever is later done to it in
+///   the registry or with `setWalletFrozen` (`SecurityTokenWalletRetired`).
+///
+/// Balances and freezes belong to wallets, on each token; the registry knows nothing of them. A wallet that the
+/// compliance officer unlinks and links to another investor takes its balance and its frozen amount (a court-ordered
+/// freeze included) along to that investor. So before a wallet changes hands, the agent recovers it on every token
+/// to another wallet of its investor (`recoverWallet` moves the balance and the freezes, and retires the wallet on
+/// that token); forced transfer is not the tool, as it releases the frozen tokens it moves.
+interface ISecurityToken is IERC7943Fungible, IERC20Metadata, IERC20Permit, ISettlementToken {
     /// @notice A forced transfer was made, with its reason (see `ForcedTransferReason`). Emitted after the ERC-7943
     /// `ForcedTransfer` event of the same transfer.
     event TransferForced(address indexed from, address indexed to, uint256 amount, uint8 indexed reasonCode);
@@ -56,7 +72,7 @@ interface ISecurityToken is IERC7943Fungible, IERC20Metadata {
     event WalletFreezeChanged(address indexed account, bool frozen);
 
     /// @notice A lost wallet's balance (`amount`), frozen amount (`frozenAmount`) and wallet-freeze status
-    /// (`walletFrozen`) moved to `newWallet`, another wallet of the same investor.
+    /// (`walletFrozen`) moved to `newWallet`, another wallet of the same investor; `lostWallet` is retired.
     event WalletRecovered(
         address indexed lostWallet,
         address indexed newWallet,
@@ -78,11 +94,15 @@ interface ISecurityToken is IERC7943Fungible, IERC20Metadata {
     /// @notice The token is paused: holder transfers are stopped (or `pause` was called twice).
     error SecurityTokenPaused();
 
-    /// @notice `unpause` was called while the token is not paused.
+    /// @notice `unpause` or `setRegistry` was called while the token is not paused.
     error SecurityTokenNotPaused();
 
     /// @notice The whole wallet `account` is frozen on this token.
     error SecurityTokenWalletFrozen(address account);
+
+    /// @notice `account` was recovered (a lost wallet) and is retired on this token: it never sends, receives or
+    /// spends again, and cannot be recovered again nor receive a recovery.
+    error SecurityTokenWalletRetired(address account);
 
     /// @notice The account is the zero address.
     error SecurityTokenInvalidAccount(address account);
@@ -133,9 +153,10 @@ interface ISecurityToken is IERC7943Fungible, IERC20Metadata {
     /// @notice Batch form of `redeem`: all or nothing. Only `ISSUER_ROLE`.
     function batchRedeem(address[] calldata from, uint256[] calldata amounts) external returns (bool result);
 
-    /// @notice Forced transfer with a reason code (see `ForcedTransferReason`). `to` must be eligible in the
-    /// registry; freezes and the sender's eligibility are ignored. Emits `Frozen` (if frozen tokens move) before
-    /// `Transfer`, then `ForcedTransfer` and `TransferForced`. Works while paused. Only `AGENT_ROLE`.
+    /// @notice Forced transfer with a reason code (see `ForcedTransferReason`). `to` must pass `canReceive`
+    /// (eligible, not wallet-frozen, not retired); the sender's freezes and eligibility are ignored. Emits `Frozen`
+    /// (if frozen tokens move) before `Transfer`, then `ForcedTransfer` and `TransferForced`. Works while paused.
+    /// Only `AGENT_ROLE`.
     function forcedTransfer(
         address from,
         address to,
@@ -168,9 +189,11 @@ interface ISecurityToken is IERC7943Fungible, IERC20Metadata {
     ) external returns (bool result);
 
     /// @notice Moves the whole balance, frozen amount and wallet-freeze status of `lostWallet` to `newWallet`, which
-    /// must be another wallet of the same investor and eligible. The new wallet's frozen amount becomes the sum of
-    /// both; it is wallet-frozen if either was. The lost wallet is left empty, unfrozen and not wallet-frozen.
-    /// Works while paused. Only `AGENT_ROLE`.
+    /// must be another wallet of the same investor and eligible; neither may be retired. The new wallet's frozen
+    /// amount becomes the sum of both; it is wallet-frozen if either was. The lost wallet is left empty, with no
+    /// frozen amount and no wallet freeze, and retired: it can never send, receive or spend on this token again (its
+    /// allowances, given or received, are dead), whatever is later done to it in the registry. Works while paused.
+    /// Only `AGENT_ROLE`.
     function recoverWallet(address lostWallet, address newWallet) external returns (bool result);
 
     /// @notice Stops holder transfers. Only `PAUSER_ROLE`.
@@ -179,7 +202,10 @@ interface ISecurityToken is IERC7943Fungible, IERC20Metadata {
     /// @notice Resumes holder transfers. Only `PAUSER_ROLE`.
     function unpause() external;
 
-    /// @notice Points the token at another investor registry (to migrate registries). Only `DEFAULT_ADMIN_ROLE`.
+    /// @notice Points the token at another investor registry (to migrate registries). Only while paused
+    /// (`SecurityTokenNotPaused` otherwise), so that no transfer or settlement runs against a half-migrated registry:
+    /// pause, register every holder's investor and wallets in the new registry, `setRegistry`, check each holder's
+    /// `canSend`, unpause. Only `DEFAULT_ADMIN_ROLE`.
     function setRegistry(IInvestorRegistry newRegistry) external;
 
     /// @notice The role that mints and redeems.
@@ -202,6 +228,9 @@ interface ISecurityToken is IERC7943Fungible, IERC20Metadata {
 
     /// @notice Whether the whole wallet `account` is frozen on this token.
     function isWalletFrozen(address account) external view returns (bool);
+
+    /// @notice Whether `account` was recovered (as a lost wallet) and is retired on this token for good.
+    function isWalletRetired(address account) external view returns (bool);
 
     /// @notice The part of `account`'s balance that is not frozen: `balance - frozen`, or 0 if frozen ≥ balance.
     function unfrozenBalanceOf(address account) external view returns (uint256);

@@ -6,6 +6,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 
 import {IERC3009} from "./IERC3009.sol";
+import {ISettlementToken} from "./ISettlementToken.sol";
 
 /// @title Fiat-backed stablecoin (JPY, USD) issued by a trust bank
 /// @notice One contract, deployed once per currency. Each token unit is backed 1:1 by money the issuer holds in
@@ -21,9 +22,10 @@ import {IERC3009} from "./IERC3009.sol";
 /// Roles, one per privileged action: DEFAULT_ADMIN_ROLE grants and revokes the others (handed over in two steps
 /// with a delay); UPGRADER_ROLE authorises upgrades; MASTER_MINTER_ROLE configures and removes minters;
 /// COMPLIANCE_ROLE keeps the allowed-holder list and freezes accounts; PAUSER_ROLE pauses and unpauses;
-/// RESCUER_ROLE returns other tokens sent to this contract by mistake. Minters are accounts with an allowance, not a
-/// role.
-interface IStablecoin is IERC20Metadata, IERC20Permit, IERC3009 {
+/// RESCUER_ROLE returns other tokens sent to this contract by mistake; SETTLEMENT_ROLE (the DvP contract alone) moves
+/// the coin between allowed, unfrozen holders for a settlement (see `ISettlementToken`). Minters are accounts with an
+/// allowance, not a role.
+interface IStablecoin is IERC20Metadata, IERC20Permit, IERC3009, ISettlementToken {
     /// @notice What `initialize` sets up.
     /// @param name ERC-20 name, also the EIP-712 domain name.
     /// @param symbol ERC-20 symbol.
@@ -230,6 +232,8 @@ interface IStablecoin is IERC20Metadata, IERC20Permit, IERC3009 {
     // ----------------------------------------------------------------------------------------------------------
 
     /// @notice Stops every transfer, mint, burn, approval, permit, authorization and minter configuration.
+    /// Cancelling an authorization still works (it only uses up a nonce), so that one phished before an incident can
+    /// be withdrawn during it.
     /// @dev PAUSER_ROLE.
     function pause() external;
 

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {IERC7943Fungible} from "../interfaces/IERC7943.sol";
 import {IInvestorRegistry} from "../interfaces/IInvestorRegistry.sol";
 import {ISecurityToken} from "../interfaces/ISecurityToken.sol";
+import {ISettlementToken} from "../interfaces/ISettlementToken.sol";
 
 /// @notice Test helper: the ERC-165 interface ids as the Solidity compiler computes them (`type(I).interfaceId`).
 contract STInterfaceIds {
@@ -13,6 +14,10 @@ contract STInterfaceIds {
 
     function securityToken() external pure returns (bytes4) {
         return type(ISecurityToken).interfaceId;
+    }
+
+    function settlementToken() external pure returns (bytes4) {
+        return type(ISettlementToken).interfaceId;
     }
 
     function investorRegistry() external pure returns (bytes4) {

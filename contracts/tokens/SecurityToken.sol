@@ -5,13 +5,16 @@ pragma solidity 0.8.30;
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {ERC165Checker} from "@openzeppelin/contracts/utils/introspection/ERC165Checker.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 
 import {IERC7943Fungible} from "../interfaces/IERC7943.sol";
 import {IInvestorRegistry} from "../interfaces/IInvestorRegistry.sol";
 import {ForcedTransferReason, ISecurityToken} from "../interfaces/ISecurityToken.sol";
+import {ISettlementToken} from "../interfaces/ISettlementToken.sol";
 import {Isin} from "../libraries/Isin.sol";
 
 /// @title SecurityToken
@@ -34,20 +37,29 @@ import {Isin} from "../libraries/Isin.sol";
 /// - Invariant 3: no wallet receives tokens while ineligible in the registry: mint, transfer, forced transfer and
 ///   recovery all check the receiver's eligibility at the time of the move.
 /// - Invariant 4: while paused, no holder transfer succeeds; while a wallet is wallet-frozen it neither sends nor
-///   receives by a holder transfer or a mint.
+///   receives by a holder transfer or a mint, nor spends an allowance.
+/// - Invariant 6: a retired wallet (the lost wallet of a recovery) never again receives, sends or spends tokens, by
+///   any path (holder transfer, mint, forced transfer, recovery).
 /// - Invariant 5: a refused call changes nothing (every refusal reverts).
-contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules {
+contract SecurityToken is ISecurityToken, ERC20Permit, AccessControlDefaultAdminRules {
     /// @inheritdoc ISecurityToken
     bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
     /// @inheritdoc ISecurityToken
     bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
     /// @inheritdoc ISecurityToken
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @inheritdoc ISettlementToken
+    bytes32 public constant SETTLEMENT_ROLE = keccak256("SETTLEMENT_ROLE");
 
-    /// @dev The `paused` flag in the raw `Config` word (bit 160) and the `walletFrozen` flag in a raw `Hold` word
-    /// (bit 248); see `_loadHotSlots`.
+    /// @dev The `paused` flag in the raw `Config` word (bit 160); the `flags` byte of a raw `Hold` word starts at bit
+    /// 248. See `_loadHotSlots`.
     uint256 private constant _PAUSED_BIT = 1 << 160;
-    uint256 private constant _WALLET_FROZEN_BIT = 1 << 248;
+    uint256 private constant _FLAGS_SHIFT = 248;
+
+    /// @dev `Hold.flags`: the whole-wallet freeze (set and lifted by the agent) and the retirement of a recovered
+    /// wallet (permanent). A wallet with either flag neither sends, receives nor spends.
+    uint8 private constant _WALLET_FROZEN = 1;
+    uint8 private constant _RETIRED = 2;
 
     /// @dev The largest decimals accepted.
     uint8 private constant _MAX_DECIMALS = 18;
@@ -58,10 +70,10 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
         bool paused;
     }
 
-    /// @dev A wallet's frozen amount (ERC-7943) and whole-wallet freeze, in ONE slot.
+    /// @dev A wallet's frozen amount (ERC-7943) and its flags (`_WALLET_FROZEN`, `_RETIRED`), in ONE slot.
     struct Hold {
         uint248 frozen;
-        bool walletFrozen;
+        uint8 flags;
     }
 
     uint8 private immutable _decimals;
@@ -91,7 +103,7 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
         IInvestorRegistry registry_,
         uint48 adminDelay,
         address admin
-    ) ERC20(name_, symbol_) AccessControlDefaultAdminRules(adminDelay, admin) {
+    ) ERC20(name_, symbol_) ERC20Permit(name_) AccessControlDefaultAdminRules(adminDelay, admin) {
         if (decimals_ > _MAX_DECIMALS) revert SecurityTokenInvalidDecimals(decimals_, _MAX_DECIMALS);
         if (!_isCurrencyCode(currency_)) revert SecurityTokenInvalidCurrency(currency_);
         if (faceValue_ == 0) revert SecurityTokenInvalidFaceValue(faceValue_);
@@ -245,27 +257,57 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
 
         Hold memory lost = _holds[lostWallet];
         Hold memory kept = _holds[newWallet];
+        if (lost.flags & _RETIRED != 0) revert SecurityTokenWalletRetired(lostWallet);
+        if (kept.flags & _RETIRED != 0) revert SecurityTokenWalletRetired(newWallet);
         uint256 frozen = uint256(kept.frozen) + lost.frozen;
         if (frozen > type(uint248).max) revert SecurityTokenFrozenAmountTooLarge(frozen, type(uint248).max);
         uint256 amount = balanceOf(lostWallet);
+        bool lostWalletFrozen = lost.flags & _WALLET_FROZEN != 0;
 
-        delete _holds[lostWallet];
+        // The lost wallet is retired for good: whatever the operators then do with it (lift a freeze, unlink it,
+        // link it again), it never sends, receives or spends on this token again.
+        _holds[lostWallet] = Hold({frozen: 0, flags: _RETIRED});
         // Exact: checked against type(uint248).max just above.
         _holds[newWallet] = Hold({
             frozen: uint248(frozen),
-            walletFrozen: kept.walletFrozen || lost.walletFrozen
+            flags: kept.flags | (lost.flags & _WALLET_FROZEN)
         });
         if (lost.frozen != 0) {
             emit Frozen(lostWallet, 0);
             emit Frozen(newWallet, frozen);
         }
-        if (lost.walletFrozen) {
+        if (lostWalletFrozen) {
             emit WalletFreezeChanged(lostWallet, false);
-            if (!kept.walletFrozen) emit WalletFreezeChanged(newWallet, true);
+            if (kept.flags & _WALLET_FROZEN == 0) emit WalletFreezeChanged(newWallet, true);
         }
         ERC20._update(lostWallet, newWallet, amount);
-        emit WalletRecovered(lostWallet, newWallet, lostInvestor, amount, lost.frozen, lost.walletFrozen);
+        emit WalletRecovered(lostWallet, newWallet, lostInvestor, amount, lost.frozen, lostWalletFrozen);
         return true;
+    }
+
+    // ------------------------------------------------------------------ settlement (the DvP contract)
+
+    /// @inheritdoc ISettlementToken
+    /// @dev The holder-transfer rules of `_update` (pause, flags, eligibility of both wallets), then the unfrozen
+    /// balance: short, it returns without moving.
+    function settlementTransfer(
+        address from,
+        address to,
+        uint256 amount
+    ) external onlyRole(SETTLEMENT_ROLE) returns (bool moved, uint256 available) {
+        available = _unfrozen(balanceOf(from), _checkHolderRules(from, to));
+        if (amount > available) return (false, available);
+        ERC20._update(from, to, amount);
+        return (true, available);
+    }
+
+    /// @inheritdoc ISettlementToken
+    function settlementStanding(
+        address account
+    ) external view returns (bool canSend_, bool canReceive_, uint256 available) {
+        Hold memory hold = _holds[account];
+        bool allowed = !_config.paused && hold.flags == 0 && _registryEligible(account);
+        return (allowed, allowed, _unfrozen(balanceOf(account), hold.frozen));
     }
 
     // ------------------------------------------------------------------ pauser, admin
@@ -285,22 +327,73 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
     }
 
     /// @inheritdoc ISecurityToken
+    /// @dev Only while paused: a swap while transfers run would catch holders missing from the new registry
+    /// mid-trade (a settlement reported against one registry, settled against another).
     function setRegistry(IInvestorRegistry newRegistry) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (!_config.paused) revert SecurityTokenNotPaused();
         _setRegistry(newRegistry);
+    }
+
+    // ------------------------------------------------------------------ holders
+
+    /// @inheritdoc IERC20
+    /// @dev The spender passes the sender's rules (not wallet-frozen, eligible in the registry) before the allowance
+    /// is spent, so an allowance given to a wallet since frozen or unlinked (a stolen key) cannot be used, and a
+    /// wallet outside the registry never moves tokens. The transfer's own rules are in `_update`.
+    function transferFrom(
+        address from,
+        address to,
+        uint256 value
+    ) public override(ERC20, IERC20) returns (bool) {
+        address spender = _msgSender();
+        _requireUnflagged(spender, _holds[spender].flags);
+        if (!_config.registry.isEligible(spender)) revert ERC7943CannotSend(spender);
+        return super.transferFrom(from, to, value);
+    }
+
+    /// @inheritdoc IERC20
+    /// @dev Owner and spender pass the holder rules (not retired, not wallet-frozen, eligible in the registry), as
+    /// in the stablecoin; lowering an allowance to zero is always allowed (a revocation only lowers risk).
+    function approve(address spender, uint256 value) public override(ERC20, IERC20) returns (bool) {
+        address owner = _msgSender();
+        _checkApproval(owner, spender, value);
+        _approve(owner, spender, value);
+        return true;
+    }
+
+    /// @inheritdoc IERC20Permit
+    /// @dev EIP-2612 (OpenZeppelin `ERC20Permit`: EIP-712 domain of the token's name, version "1", the chain id and
+    /// this address). Owner and spender pass the holder rules, as in `approve`.
+    function permit(
+        address owner,
+        address spender,
+        uint256 value,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) public override(ERC20Permit, IERC20Permit) {
+        _checkApproval(owner, spender, value);
+        super.permit(owner, spender, value, deadline, v, r, s);
+    }
+
+    /// @inheritdoc IERC20Permit
+    function nonces(address owner) public view override(ERC20Permit, IERC20Permit) returns (uint256) {
+        return super.nonces(owner);
     }
 
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IERC7943Fungible
-    /// @dev Eligible in the registry and not wallet-frozen. Never reverts, even if the registry does.
+    /// @dev Eligible in the registry, not wallet-frozen, not retired. Never reverts, even if the registry does.
     function canSend(address account) public view returns (bool allowed) {
-        return !_holds[account].walletFrozen && _registryEligible(account);
+        return _holds[account].flags == 0 && _registryEligible(account);
     }
 
     /// @inheritdoc IERC7943Fungible
-    /// @dev Eligible in the registry and not wallet-frozen. Never reverts, even if the registry does.
+    /// @dev Eligible in the registry, not wallet-frozen, not retired. Never reverts, even if the registry does.
     function canReceive(address account) public view returns (bool allowed) {
-        return !_holds[account].walletFrozen && _registryEligible(account);
+        return _holds[account].flags == 0 && _registryEligible(account);
     }
 
     /// @inheritdoc IERC7943Fungible
@@ -326,7 +419,12 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
 
     /// @inheritdoc ISecurityToken
     function isWalletFrozen(address account) external view returns (bool) {
-        return _holds[account].walletFrozen;
+        return _holds[account].flags & _WALLET_FROZEN != 0;
+    }
+
+    /// @inheritdoc ISecurityToken
+    function isWalletRetired(address account) external view returns (bool) {
+        return _holds[account].flags & _RETIRED != 0;
     }
 
     /// @inheritdoc ISecurityToken
@@ -367,6 +465,7 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
         return
             interfaceId == type(IERC7943Fungible).interfaceId ||
             interfaceId == type(ISecurityToken).interfaceId ||
+            interfaceId == type(ISettlementToken).interfaceId ||
             interfaceId == type(IERC20).interfaceId ||
             super.supportsInterface(interfaceId);
     }
@@ -376,18 +475,7 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
     /// @dev Every rule of a holder transfer (reached only from `transfer` and `transferFrom`, so `from` and `to`
     /// are non-zero): pause, wallet freezes, both wallets' eligibility (one registry call), frozen tokens.
     function _update(address from, address to, uint256 value) internal override {
-        (uint256 configWord, uint256 fromWord, uint256 toWord) = _loadHotSlots(from, to);
-        if (configWord & _PAUSED_BIT != 0) revert SecurityTokenPaused();
-        if (fromWord & _WALLET_FROZEN_BIT != 0) revert SecurityTokenWalletFrozen(from);
-        if (toWord & _WALLET_FROZEN_BIT != 0) revert SecurityTokenWalletFrozen(to);
-        (bool fromEligible, bool toEligible) = _areEligible(
-            IInvestorRegistry(address(uint160(configWord))),
-            from,
-            to
-        );
-        if (!fromEligible) revert ERC7943CannotSend(from);
-        if (!toEligible) revert ERC7943CannotReceive(to);
-        uint256 fromFrozen = fromWord & type(uint248).max;
+        uint256 fromFrozen = _checkHolderRules(from, to);
         if (fromFrozen != 0) {
             uint256 balance = balanceOf(from);
             // Above the whole balance, ERC20._update reverts with ERC20InsufficientBalance (the more specific error).
@@ -399,14 +487,33 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
         super._update(from, to, value);
     }
 
+    /// @dev The rules of a holder transfer but the frozen tokens: not paused, neither wallet retired or
+    /// wallet-frozen, both eligible (one registry call). Returns `from`'s frozen amount. A zero address is never
+    /// eligible (the registry links no zero wallet), so it cannot pass.
+    function _checkHolderRules(address from, address to) private view returns (uint256 fromFrozen) {
+        (uint256 configWord, uint256 fromWord, uint256 toWord) = _loadHotSlots(from, to);
+        if (configWord & _PAUSED_BIT != 0) revert SecurityTokenPaused();
+        // The flags byte is the word's top byte: exact casts.
+        _requireUnflagged(from, uint8(fromWord >> _FLAGS_SHIFT));
+        _requireUnflagged(to, uint8(toWord >> _FLAGS_SHIFT));
+        (bool fromEligible, bool toEligible) = _areEligible(
+            IInvestorRegistry(address(uint160(configWord))),
+            from,
+            to
+        );
+        if (!fromEligible) revert ERC7943CannotSend(from);
+        if (!toEligible) revert ERC7943CannotReceive(to);
+        return fromWord & type(uint248).max;
+    }
+
     // ------------------------------------------------------------------ hot-path reads
     // Raw reads of the packed slots and a raw static call save the memory copies of the structs, the ABI encoder's
     // bookkeeping and a few internal jumps on every transfer (with the registry's raw read, about 750 gas of 49,740;
     // see bench/security-token.ts).
 
     /// @dev `_config`, `_holds[from]` and `_holds[to]` as raw words, one SLOAD each. Layouts (low to high bits):
-    /// `Config` = `registry` (bits 0-159), `paused` (bits 160-167); `Hold` = `frozen` (bits 0-247), `walletFrozen`
-    /// (bits 248-255). The masks `_PAUSED_BIT` and `_WALLET_FROZEN_BIT` pick the flags.
+    /// `Config` = `registry` (bits 0-159), `paused` (bits 160-167); `Hold` = `frozen` (bits 0-247), `flags`
+    /// (bits 248-255). `_PAUSED_BIT` picks the pause flag, `_FLAGS_SHIFT` the flags byte.
     function _loadHotSlots(
         address from,
         address to
@@ -453,7 +560,7 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
 
     function _mintTo(address to, uint256 amount) private {
         if (to == address(0)) revert ERC20InvalidReceiver(to);
-        if (_holds[to].walletFrozen) revert SecurityTokenWalletFrozen(to);
+        _requireUnflagged(to, _holds[to].flags);
         if (!_config.registry.isEligible(to)) revert ERC7943CannotReceive(to);
         ERC20._update(address(0), to, amount);
     }
@@ -471,6 +578,9 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
         if (from == address(0)) revert ERC20InvalidSender(from);
         if (to == address(0)) revert ERC20InvalidReceiver(to);
         if (from == to) revert SecurityTokenSameWallet(from);
+        // canReceive(to), as ERC-7943 asks of a forced transfer: the receiver's own freeze and retirement count;
+        // the sender's freezes and eligibility do not (seizing from a frozen or sanctioned holder is the point).
+        _requireUnflagged(to, _holds[to].flags);
         if (!_config.registry.isEligible(to)) revert ERC7943CannotReceive(to);
         _releaseFrozen(from, amount);
         ERC20._update(from, to, amount);
@@ -505,7 +615,8 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
 
     function _setWalletFrozen(address account, bool frozen) private {
         if (account == address(0)) revert SecurityTokenInvalidAccount(account);
-        _holds[account].walletFrozen = frozen;
+        Hold storage hold = _holds[account];
+        hold.flags = frozen ? hold.flags | _WALLET_FROZEN : hold.flags & ~_WALLET_FROZEN;
         emit WalletFreezeChanged(account, frozen);
     }
 
@@ -525,8 +636,29 @@ contract SecurityToken is ISecurityToken, ERC20, AccessControlDefaultAdminRules 
         return success && answer.length >= 32 && abi.decode(answer, (uint256)) == 1;
     }
 
+    /// @dev An approval other than a revocation (to zero) needs both owner and spender to pass the holder rules. The
+    /// zero spender is left to `_approve` (`ERC20InvalidSpender`).
+    function _checkApproval(address owner, address spender, uint256 value) private view {
+        if (value == 0 || spender == address(0)) return;
+        IInvestorRegistry registry_ = _config.registry;
+        _requireUnflagged(owner, _holds[owner].flags);
+        _requireUnflagged(spender, _holds[spender].flags);
+        (bool ownerEligible, bool spenderEligible) = _areEligible(registry_, owner, spender);
+        if (!ownerEligible) revert ERC7943CannotSend(owner);
+        if (!spenderEligible) revert ERC7943CannotSend(spender);
+    }
+
     function _checkLength(uint256 expected, uint256 actual) private pure {
         if (expected != actual) revert SecurityTokenArrayLengthMismatch(expected, actual);
+    }
+
+    /// @dev Reverts if `account` is retired (`SecurityTokenWalletRetired`) or wallet-frozen
+    /// (`SecurityTokenWalletFrozen`), given its `Hold.flags`.
+    function _requireUnflagged(address account, uint8 flags) private pure {
+        if (flags != 0) {
+            if (flags & _RETIRED != 0) revert SecurityTokenWalletRetired(account);
+            revert SecurityTokenWalletFrozen(account);
+        }
     }
 
     function _unfrozen(uint256 balance, uint256 frozen) private pure returns (uint256) {

@@ -16,6 +16,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
 import {IERC3009} from "../interfaces/IERC3009.sol";
+import {ISettlementToken} from "../interfaces/ISettlementToken.sol";
 import {IStablecoin} from "../interfaces/IStablecoin.sol";
 
 /// @title Stablecoin
@@ -81,6 +82,8 @@ contract Stablecoin is
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @inheritdoc IStablecoin
     bytes32 public constant RESCUER_ROLE = keccak256("RESCUER_ROLE");
+    /// @inheritdoc ISettlementToken
+    bytes32 public constant SETTLEMENT_ROLE = keccak256("SETTLEMENT_ROLE");
 
     // The EIP-712 type hashes are written out, as in USDC (a test recomputes each from its type string).
     /// @inheritdoc IStablecoin
@@ -454,6 +457,36 @@ contract Stablecoin is
     }
 
     // ------------------------------------------------------------------------------------------------------------
+    // Settlement (the DvP contract)
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ISettlementToken
+    /// @dev The transfer rules of {_update} (pause, both accounts allowed and not frozen), then the balance: short,
+    /// it returns without moving.
+    function settlementTransfer(
+        address from,
+        address to,
+        uint256 amount
+    ) external onlyRole(SETTLEMENT_ROLE) returns (bool moved, uint256 available) {
+        _requireNotPaused();
+        _requireHolder(from);
+        _requireHolder(to);
+        available = balanceOf(from);
+        if (amount > available) return (false, available);
+        // The rules are checked just above; the zero address is never an allowed holder.
+        ERC20Upgradeable._update(from, to, amount);
+        return (true, available);
+    }
+
+    /// @inheritdoc ISettlementToken
+    function settlementStanding(
+        address account
+    ) external view returns (bool canSend, bool canReceive, uint256 available) {
+        bool allowed = !paused() && _getStablecoinStorage().accountFlags[account] == FLAG_ALLOWED;
+        return (allowed, allowed, balanceOf(account));
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
     // Rescue
     // ------------------------------------------------------------------------------------------------------------
 
@@ -553,8 +586,9 @@ contract Stablecoin is
         _transfer(from, to, value);
     }
 
+    /// @dev Works while paused: cancelling only uses up a nonce, and an authorisation phished before an incident must
+    /// be cancellable during it, or it wins the race at unpause.
     function _cancelAuthorization(address authorizer, bytes32 nonce, bytes memory signature) private {
-        _requireNotPaused();
         mapping(bytes32 => AuthorizationStatus) storage statuses = _requireUnusedNonce(authorizer, nonce);
         bytes32 structHash = keccak256(abi.encode(CANCEL_AUTHORIZATION_TYPEHASH, authorizer, nonce));
         _requireSignature(authorizer, _hashTypedDataV4(structHash), signature);

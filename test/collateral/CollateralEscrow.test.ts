@@ -20,6 +20,7 @@ import {
 } from "../support/collateral.ts";
 import {
   FAR_FUTURE,
+  type StablecoinContract,
   authorizationNonce,
   signAuthorization,
   signPermit,
@@ -254,16 +255,30 @@ describe("CollateralEscrow: accounts, deposits, withdrawals, substitution", () =
       expect(await escrow.holdingOf(ACCOUNT.aHouse, jpy)).to.equal(1_000n);
     });
 
-    it("by permit on a token without permit: goes ahead on an allowance, refused without one", async () => {
+    it("by permit on a security token too; a failed permit goes ahead on an allowance, refused without one", async () => {
       const { escrow, jgb, signers } = await networkHelpers.loadFixture(marketFixture);
       const { a } = signers;
-      const junk = ethers.ZeroHash;
-      await escrow.connect(a).depositWithPermit(ACCOUNT.aHouse, jgb, 3n, FAR_FUTURE, 27, junk, junk);
-      expect(await escrow.holdingOf(ACCOUNT.aHouse, jgb)).to.equal(3n);
       await jgb.connect(a).approve(escrow, 0n);
+      const token = jgb as unknown as StablecoinContract;
+      const message = {
+        owner: a.address,
+        spender: await escrow.getAddress(),
+        value: 4n,
+        nonce: await token.nonces(a),
+        deadline: FAR_FUTURE,
+      };
+      const { v, r, s } = splitSignature(await signPermit(a, await stablecoinDomain(token), message));
+      await escrow.connect(a).depositWithPermit(ACCOUNT.aHouse, jgb, 4n, FAR_FUTURE, v, r, s);
+      expect(await escrow.holdingOf(ACCOUNT.aHouse, jgb)).to.equal(4n);
+      expect(await jgb.allowance(a, escrow)).to.equal(0n);
+      // A permit that fails (here a signature of nobody): the deposit needs an allowance.
+      const junk = ethers.ZeroHash;
       await expect(
         escrow.connect(a).depositWithPermit(ACCOUNT.aHouse, jgb, 3n, FAR_FUTURE, 27, junk, junk),
       ).to.be.revertedWithCustomError(jgb, "ERC20InsufficientAllowance");
+      await jgb.connect(a).approve(escrow, 3n);
+      await escrow.connect(a).depositWithPermit(ACCOUNT.aHouse, jgb, 3n, FAR_FUTURE, 27, junk, junk);
+      expect(await escrow.holdingOf(ACCOUNT.aHouse, jgb)).to.equal(7n);
     });
 
     it("by EIP-3009 receiveWithAuthorization: no approval, one transaction; a replay or a relayed one is refused", async () => {

@@ -38,7 +38,7 @@ type Amount = bigint | "unfrozen" | "unfrozen+1" | "balance";
 type Command =
   | { kind: "mint"; to: number; amount: bigint }
   | { kind: "transfer"; from: number; to: number; amount: Amount }
-  | { kind: "transferFrom"; from: number; to: number; amount: Amount }
+  | { kind: "transferFrom"; spender: number; from: number; to: number; amount: Amount }
   | { kind: "setFrozenTokens"; account: number; amount: bigint }
   | { kind: "setWalletFrozen"; account: number; frozen: boolean }
   | { kind: "forcedTransfer"; from: number; to: number; amount: Amount; reason: number }
@@ -91,6 +91,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       kind: fc.constant("transferFrom" as const),
+      spender: wallet,
       from: wallet,
       to: wallet,
       amount: relativeAmount,
@@ -149,15 +150,18 @@ interface World extends SecurityTokenSetup {
   wallets: HardhatEthersSigner[];
 }
 
-/** The shared fixture, with 1,000 units minted to alice and 500 to bob, and every wallet approving `stranger`. */
+/** The wallets that start eligible (alice's two, bob's) each give the others and themselves an unlimited allowance. */
+const APPROVING = [0, 1, 2] as const;
+
+/** The shared fixture, with 1,000 units minted to alice and 500 to bob, and the allowances of `APPROVING`. */
 async function worldFixture(): Promise<World> {
   const setup = await deploySecurityToken(ethers);
   const extra = (await ethers.getSigners())[11]!;
   await setup.token.connect(setup.issuer).batchMint([setup.alice.address, setup.bob.address], [1_000n, 500n]);
   const wallets = [setup.alice, setup.alice2, setup.bob, setup.carol, setup.outsider, extra];
-  // `transferFrom` commands are sent by `stranger`, with an unlimited allowance (the model has no allowances).
-  for (const holder of wallets)
-    await setup.token.connect(holder).approve(setup.stranger.address, ethers.MaxUint256);
+  for (const owner of APPROVING)
+    for (const spender of APPROVING)
+      await setup.token.connect(wallets[owner]!).approve(wallets[spender]!.address, ethers.MaxUint256);
   return { ...setup, wallets };
 }
 
@@ -166,6 +170,9 @@ function modelOf(world: World): SecurityTokenModel {
   const model = new SecurityTokenModel(fixtureRegistryModel(world));
   model.mint(world.alice.address, 1_000n, 0n);
   model.mint(world.bob.address, 500n, 0n);
+  for (const owner of APPROVING)
+    for (const spender of APPROVING)
+      model.approveUnlimited(world.wallets[owner]!.address, world.wallets[spender]!.address);
   return model;
 }
 
@@ -192,13 +199,14 @@ async function compareState(world: World, model: SecurityTokenModel, step: strin
   const { token, registry } = world;
   const rows = await Promise.all(
     world.wallets.map(async (signer) => {
-      const [balance, frozen, walletFrozen, investorId] = await Promise.all([
+      const [balance, frozen, walletFrozen, retired, investorId] = await Promise.all([
         token.balanceOf(signer.address),
         token.getFrozenTokens(signer.address),
         token.isWalletFrozen(signer.address),
+        token.isWalletRetired(signer.address),
         registry.investorOf(signer.address),
       ]);
-      return { address: signer.address, balance, frozen, walletFrozen, investorId };
+      return { address: signer.address, balance, frozen, walletFrozen, retired, investorId };
     }),
   );
   for (const row of rows) {
@@ -207,6 +215,7 @@ async function compareState(world: World, model: SecurityTokenModel, step: strin
     expect(row.walletFrozen, `${step}: wallet freeze of ${row.address}`).to.equal(
       model.isWalletFrozen(row.address),
     );
+    expect(row.retired, `${step}: retirement of ${row.address}`).to.equal(model.isWalletRetired(row.address));
     expect(row.investorId, `${step}: investor of ${row.address}`).to.equal(
       model.registry.investorOf(row.address) ?? ethers.ZeroHash,
     );
@@ -229,7 +238,7 @@ async function apply(
   step: Command,
   now: bigint,
 ): Promise<{ expected: Outcome; actual: Outcome }> {
-  const { token, registry, issuer, agent, pauser, compliance, stranger } = world;
+  const { token, registry, issuer, agent, pauser, compliance } = world;
   const at = (index: number) => world.wallets[index]!;
   const resolve = (value: Amount, from: number): bigint => {
     const account = at(from).address;
@@ -260,11 +269,14 @@ async function apply(
       expect(canSend, "canSend").to.equal(model.canSend(from, now));
       expect(canReceive, "canReceive").to.equal(model.canReceive(to, now));
       expect(canTransfer, "canTransfer").to.equal(model.canTransfer(from, to, value, now));
-      const expected = model.transfer(from, to, value, now);
+      const expected =
+        step.kind === "transfer"
+          ? model.transfer(from, to, value, now)
+          : model.transferFrom(at(step.spender).address, from, to, value, now);
       const actual =
         step.kind === "transfer"
           ? await run(() => token.connect(at(step.from)).transfer(to, value, GAS))
-          : await run(() => token.connect(stranger).transferFrom(from, to, value, GAS));
+          : await run(() => token.connect(at(step.spender)).transferFrom(from, to, value, GAS));
       // ERC-7943: a public transfer never succeeds where canTransfer is false.
       if (!canTransfer)
         expect(actual.ok, "transfer succeeded although canTransfer was false").to.equal(false);

@@ -25,6 +25,13 @@ describe("scripts/demo.ts (npm run demo)", function () {
       "refused with SecurityTokenPaused()",
       "JGB372 balances add up to the total supply (150 units",
       "CJPY total supply ¥3,000,000",
+      "both legs moved in one transaction",
+      "attempt: SettlementFailed(required ¥15,000,000, available ¥10,000,000): nothing moved",
+      "retry: settled",
+      "Doi short by ¥4,004,000, notified; no yen placed in trust, cancelled after its deadline",
+      "Baba short by ¥7,876,000, notified; yen placed in trust, top-up minted, settled",
+      "5 trades settled in one netted batch: 4 token transfers instead of 10",
+      "CJPY supply grew by exactly the top-ups (¥7,876,000)",
       // The collateral escrow (scripts/demo/collateral.ts).
       "refused with CollateralEscrowUndercollateralized(P's house account, 300000000, 480000000)",
       "205 JGB372 in, ¥200,000,000 out",

@@ -67,7 +67,14 @@ import {
   ZERO,
 } from "./collateral-model.ts";
 import { propertyParameters } from "./fast-check.ts";
-import { FAR_FUTURE, signAuthorization, signPermit, splitSignature, stablecoinDomain } from "./stablecoin.ts";
+import {
+  FAR_FUTURE,
+  type StablecoinContract,
+  signAuthorization,
+  signPermit,
+  splitSignature,
+  stablecoinDomain,
+} from "./stablecoin.ts";
 
 export {
   EscrowModel,
@@ -823,23 +830,24 @@ async function prepare(world: SwapWorld, command: EscrowCommand): Promise<Prepar
       const id = accountKey(command.account);
       const account = model.account(id);
       const caller = callerOf(world, command.caller, account);
-      // A signed deposit is only for the coins (the security tokens have no permit or EIP-3009 yet).
-      const mode = command.asset <= 1 ? command.mode : "plain";
+      // Every asset takes a permit; only the coins take an EIP-3009 authorisation.
+      const mode = command.mode === "authorization" && command.asset > 1 ? "permit" : command.mode;
       const amount = amountOf(model, command.amount, command.asset, "wallet", account, caller.address);
       const token = tokens[command.asset]!;
       let send: Prepared["send"];
       if (mode === "plain") {
         send = (o) => escrowAt(caller).deposit(id, token, amount, o);
       } else if (mode === "permit") {
-        const coin = command.asset === 0 ? market.jpy : market.usd;
+        const permitToken = token as unknown as StablecoinContract;
         const message = {
           owner: caller.address,
           spender: world.escrowAddress,
           value: amount,
-          nonce: await coin.nonces(caller),
+          nonce: await permitToken.nonces(caller),
           deadline: FAR_FUTURE,
         };
-        const { v, r, s } = splitSignature(await signPermit(caller, await stablecoinDomain(coin), message));
+        const domain = await stablecoinDomain(permitToken);
+        const { v, r, s } = splitSignature(await signPermit(caller, domain, message));
         send = (o) => escrowAt(caller).depositWithPermit(id, token, amount, FAR_FUTURE, v, r, s, o);
       } else {
         const coin = command.asset === 0 ? market.jpy : market.usd;

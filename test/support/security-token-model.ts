@@ -168,6 +168,10 @@ export class SecurityTokenModel {
   readonly #balances = new Map<string, bigint>();
   readonly #frozen = new Map<string, bigint>();
   readonly #walletFrozen = new Map<string, boolean>();
+  /** Recovered (lost) wallets: retired for good. */
+  readonly #retired = new Set<string>();
+  /** `owner|spender` pairs with an unlimited allowance. */
+  readonly #unlimited = new Set<string>();
 
   constructor(registry: RegistryModel) {
     this.registry = registry;
@@ -185,6 +189,17 @@ export class SecurityTokenModel {
     return this.#walletFrozen.get(account) ?? false;
   }
 
+  isWalletRetired(account: string): boolean {
+    return this.#retired.has(account);
+  }
+
+  /** The refusal for a retired or wallet-frozen wallet (retirement named first), or undefined. */
+  #flagRefusal(account: string): Outcome | undefined {
+    if (this.isWalletRetired(account)) return refused("SecurityTokenWalletRetired");
+    if (this.isWalletFrozen(account)) return refused("SecurityTokenWalletFrozen");
+    return undefined;
+  }
+
   /** `balance - frozen`, or 0 when the frozen amount covers the balance. */
   unfrozenOf(account: string): bigint {
     const balance = this.balanceOf(account);
@@ -193,11 +208,11 @@ export class SecurityTokenModel {
   }
 
   canSend(account: string, now: bigint): boolean {
-    return !this.isWalletFrozen(account) && this.registry.isEligible(account, now);
+    return this.#flagRefusal(account) === undefined && this.registry.isEligible(account, now);
   }
 
   canReceive(account: string, now: bigint): boolean {
-    return !this.isWalletFrozen(account) && this.registry.isEligible(account, now);
+    return this.#flagRefusal(account) === undefined && this.registry.isEligible(account, now);
   }
 
   /** ERC-7943 `canTransfer`: permissioned rules only; an amount above the whole balance is the ERC-20 rule. */
@@ -206,10 +221,29 @@ export class SecurityTokenModel {
     return amount > this.balanceOf(from) || amount <= this.unfrozenOf(from);
   }
 
-  /** A holder transfer (`transfer` or `transferFrom` with enough allowance). */
+  /** Records an unlimited allowance of `owner` to `spender` (the model tracks unlimited allowances only). */
+  approveUnlimited(owner: string, spender: string): void {
+    this.#unlimited.add(`${owner}|${spender}`);
+  }
+
+  /**
+   * `transferFrom` by `spender`: the spender passes the sender's rules, then spends its allowance (unlimited, or
+   * none), then the holder-transfer rules apply.
+   */
+  transferFrom(spender: string, from: string, to: string, amount: bigint, now: bigint): Outcome {
+    const flagged = this.#flagRefusal(spender);
+    if (flagged !== undefined) return flagged;
+    if (!this.registry.isEligible(spender, now)) return refused("ERC7943CannotSend");
+    if (amount > 0n && !this.#unlimited.has(`${from}|${spender}`))
+      return refused("ERC20InsufficientAllowance");
+    return this.transfer(from, to, amount, now);
+  }
+
+  /** A holder transfer (`transfer`, or `transferFrom` once the spender and its allowance pass). */
   transfer(from: string, to: string, amount: bigint, now: bigint): Outcome {
     if (this.paused) return refused("SecurityTokenPaused");
-    if (this.isWalletFrozen(from) || this.isWalletFrozen(to)) return refused("SecurityTokenWalletFrozen");
+    const flagged = this.#flagRefusal(from) ?? this.#flagRefusal(to);
+    if (flagged !== undefined) return flagged;
     if (!this.registry.isEligible(from, now)) return refused("ERC7943CannotSend");
     if (!this.registry.isEligible(to, now)) return refused("ERC7943CannotReceive");
     const balance = this.balanceOf(from);
@@ -221,7 +255,8 @@ export class SecurityTokenModel {
   }
 
   mint(to: string, amount: bigint, now: bigint): Outcome {
-    if (this.isWalletFrozen(to)) return refused("SecurityTokenWalletFrozen");
+    const flagged = this.#flagRefusal(to);
+    if (flagged !== undefined) return flagged;
     if (!this.registry.isEligible(to, now)) return refused("ERC7943CannotReceive");
     this.#balances.set(to, this.balanceOf(to) + amount);
     this.totalSupply += amount;
@@ -240,6 +275,8 @@ export class SecurityTokenModel {
   forcedTransfer(from: string, to: string, amount: bigint, reasonCode: number, now: bigint): Outcome {
     if (reasonCode > MODEL_MAX_REASON) return refused("SecurityTokenUnknownReasonCode");
     if (from === to) return refused("SecurityTokenSameWallet");
+    const flagged = this.#flagRefusal(to);
+    if (flagged !== undefined) return flagged;
     if (!this.registry.isEligible(to, now)) return refused("ERC7943CannotReceive");
     if (amount > this.balanceOf(from)) return refused("ERC20InsufficientBalance");
     this.#releaseFrozen(from, amount);
@@ -265,12 +302,15 @@ export class SecurityTokenModel {
       return refused("SecurityTokenNotSameInvestor");
     }
     if (!this.registry.isEligible(newWallet, now)) return refused("ERC7943CannotReceive");
+    if (this.isWalletRetired(lostWallet) || this.isWalletRetired(newWallet))
+      return refused("SecurityTokenWalletRetired");
     const frozen = this.frozenOf(newWallet) + this.frozenOf(lostWallet);
     if (frozen > MODEL_MAX_FROZEN) return refused("SecurityTokenFrozenAmountTooLarge");
     this.#frozen.set(newWallet, frozen);
     this.#frozen.set(lostWallet, 0n);
     this.#walletFrozen.set(newWallet, this.isWalletFrozen(newWallet) || this.isWalletFrozen(lostWallet));
     this.#walletFrozen.set(lostWallet, false);
+    this.#retired.add(lostWallet);
     this.#move(lostWallet, newWallet, this.balanceOf(lostWallet));
     return OK;
   }

@@ -153,6 +153,16 @@ export interface StablecoinContract extends BaseContract {
   >;
   // rescue, upgrades
   rescueERC20: Send<[token: AddressLike, to: AddressLike, amount: BigNumberish]>;
+  // settlement (ISettlementToken)
+  SETTLEMENT_ROLE: View<[], string>;
+  settlementTransfer: SendReturning<
+    [from: AddressLike, to: AddressLike, amount: BigNumberish],
+    [boolean, bigint] & { moved: boolean; available: bigint }
+  >;
+  settlementStanding: View<
+    [account: AddressLike],
+    [boolean, boolean, bigint] & { canSend: boolean; canReceive: boolean; available: bigint }
+  >;
   upgradeToAndCall: Send<[newImplementation: AddressLike, data: BytesLike]>;
   proxiableUUID: View<[], string>;
   UPGRADE_INTERFACE_VERSION: View<[], string>;
@@ -204,6 +214,7 @@ export const STABLECOIN_ROLES = {
   COMPLIANCE_ROLE: keccak256(toUtf8Bytes("COMPLIANCE_ROLE")),
   PAUSER_ROLE: keccak256(toUtf8Bytes("PAUSER_ROLE")),
   RESCUER_ROLE: keccak256(toUtf8Bytes("RESCUER_ROLE")),
+  SETTLEMENT_ROLE: keccak256(toUtf8Bytes("SETTLEMENT_ROLE")),
 } as const;
 
 export const DEFAULT_ADMIN_ROLE = `0x${"00".repeat(32)}`;

@@ -250,16 +250,16 @@ describe("SecurityToken", function () {
     });
 
     it("transferFrom follows the same rules and spends the allowance", async function () {
-      const { token, alice, bob, stranger, carol } = await networkHelpers.loadFixture(fundedFixture);
-      await token.connect(alice).approve(stranger.address, 150n);
+      const { token, alice, bob, alice2, carol } = await networkHelpers.loadFixture(fundedFixture);
+      await token.connect(alice).approve(alice2.address, 150n);
       await expect(
-        token.connect(stranger).transferFrom(alice.address, bob.address, 100n),
+        token.connect(alice2).transferFrom(alice.address, bob.address, 100n),
       ).to.changeTokenBalances(ethers, token, [alice, bob], [-100n, 100n]);
-      expect(await token.allowance(alice.address, stranger.address)).to.equal(50n);
-      await expect(token.connect(stranger).transferFrom(alice.address, bob.address, 51n))
+      expect(await token.allowance(alice.address, alice2.address)).to.equal(50n);
+      await expect(token.connect(alice2).transferFrom(alice.address, bob.address, 51n))
         .to.be.revertedWithCustomError(token, "ERC20InsufficientAllowance")
-        .withArgs(stranger.address, 50n, 51n);
-      await expect(token.connect(stranger).transferFrom(alice.address, carol.address, 10n))
+        .withArgs(alice2.address, 50n, 51n);
+      await expect(token.connect(alice2).transferFrom(alice.address, carol.address, 10n))
         .to.be.revertedWithCustomError(token, "ERC7943CannotReceive")
         .withArgs(carol.address);
     });
@@ -281,15 +281,15 @@ describe("SecurityToken", function () {
     });
 
     it("refuses while paused", async function () {
-      const { token, pauser, alice, bob, stranger } = await networkHelpers.loadFixture(fundedFixture);
-      await token.connect(alice).approve(stranger.address, 10n);
+      const { token, pauser, alice, bob, alice2 } = await networkHelpers.loadFixture(fundedFixture);
+      await token.connect(alice).approve(alice2.address, 10n);
       await token.connect(pauser).pause();
       await expect(token.connect(alice).transfer(bob.address, 1n)).to.be.revertedWithCustomError(
         token,
         "SecurityTokenPaused",
       );
       await expect(
-        token.connect(stranger).transferFrom(alice.address, bob.address, 1n),
+        token.connect(alice2).transferFrom(alice.address, bob.address, 1n),
       ).to.be.revertedWithCustomError(token, "SecurityTokenPaused");
     });
 
@@ -721,10 +721,10 @@ describe("SecurityToken", function () {
       expect(await token.balanceOf(alice.address)).to.equal(700n);
     });
 
-    it("ignores both wallets' freezes and the sender's eligibility, and works while paused", async function () {
+    it("ignores the sender's freezes and eligibility, and works while paused", async function () {
       const { token, registry, compliance, agent, pauser, alice, bob, carol } =
         await networkHelpers.loadFixture(fundedFixture);
-      await token.connect(agent).batchSetWalletFrozen([alice.address, bob.address], [true, true]);
+      await token.connect(agent).setWalletFrozen(alice.address, true);
       await token.connect(agent).setFrozenTokens(alice.address, 1_000n);
       await registry.connect(compliance).setEligibility(INVESTOR.alice, false, 0n);
       await token.connect(pauser).pause();
@@ -902,6 +902,7 @@ describe("SecurityToken", function () {
       expect(await token.isWalletFrozen(alice2.address)).to.equal(true);
       expect(await token.getFrozenTokens(alice.address)).to.equal(0n);
       expect(await token.isWalletFrozen(alice.address)).to.equal(false);
+      expect(await token.isWalletRetired(alice.address)).to.equal(true);
     });
 
     it("emits the freeze moves before the Transfer", async function () {
@@ -937,10 +938,10 @@ describe("SecurityToken", function () {
     it("works while paused and when the lost wallet holds nothing", async function () {
       const { token, agent, pauser, alice, alice2 } = await networkHelpers.loadFixture(fundedFixture);
       await token.connect(pauser).pause();
-      await token.connect(agent).recoverWallet(alice.address, alice2.address);
-      await expect(token.connect(agent).recoverWallet(alice.address, alice2.address))
+      await expect(token.connect(agent).recoverWallet(alice2.address, alice.address))
         .to.emit(token, "WalletRecovered")
-        .withArgs(alice.address, alice2.address, INVESTOR.alice, 0n, 0n, false);
+        .withArgs(alice2.address, alice.address, INVESTOR.alice, 0n, 0n, false);
+      expect(await token.isWalletRetired(alice2.address)).to.equal(true);
     });
 
     it("refuses wallets of different investors, or an unlinked wallet", async function () {
@@ -1005,12 +1006,14 @@ describe("SecurityToken", function () {
 
   describe("setRegistry", function () {
     it("points the token at a new registry, whose investors then decide", async function () {
-      const { token, registry, admin, alice, bob } = await networkHelpers.loadFixture(fundedFixture);
+      const { token, registry, admin, pauser, alice, bob } = await networkHelpers.loadFixture(fundedFixture);
       const next = await deploy(ethers, "InvestorRegistry", [0, admin.address]);
+      await token.connect(pauser).pause();
       await expect(token.connect(admin).setRegistry(await next.getAddress()))
         .to.emit(token, "RegistryChanged")
         .withArgs(await registry.getAddress(), await next.getAddress());
       expect(await token.registry()).to.equal(await next.getAddress());
+      await token.connect(pauser).unpause();
       await expect(token.connect(alice).transfer(bob.address, 1n))
         .to.be.revertedWithCustomError(token, "ERC7943CannotSend")
         .withArgs(alice.address);
@@ -1038,7 +1041,8 @@ describe("SecurityToken", function () {
     });
 
     it("refuses an address that is not an IInvestorRegistry", async function () {
-      const { token, admin, stranger } = await networkHelpers.loadFixture(fixture);
+      const { token, admin, pauser, stranger } = await networkHelpers.loadFixture(fixture);
+      await token.connect(pauser).pause();
       await expect(token.connect(admin).setRegistry(stranger.address))
         .to.be.revertedWithCustomError(token, "SecurityTokenInvalidRegistry")
         .withArgs(stranger.address);
@@ -1067,7 +1071,7 @@ describe("SecurityToken", function () {
       await check();
       await token.connect(agent).recoverWallet(alice.address, alice2.address);
       await check();
-      await token.connect(issuer).batchMint([bob.address, alice.address], [5n, 6n]);
+      await token.connect(issuer).batchMint([bob.address, alice2.address], [5n, 6n]);
       await check();
     });
 
@@ -1193,6 +1197,34 @@ describe("SecurityToken", function () {
         expect(await ethers.provider.getBlockNumber()).to.equal(blockBefore + 1);
         expect(await state()).to.deep.equal(before);
       }
+    });
+  });
+
+  describe("Invariant 6 (contract header)", function () {
+    it("a retired wallet receives, sends and spends by no path", async function () {
+      const { token, agent, issuer, alice, alice2, bob } = await networkHelpers.loadFixture(fundedFixture);
+      await token.connect(alice2).approve(alice.address, 10n);
+      await token.connect(agent).recoverWallet(alice.address, alice2.address);
+      const paths = [
+        () => token.connect(bob).transfer(alice.address, 1n),
+        () => token.connect(alice).transfer(bob.address, 0n),
+        () => token.connect(alice).transferFrom(alice2.address, bob.address, 1n),
+        () => token.connect(issuer).mint(alice.address, 1n),
+        () =>
+          token.connect(agent).getFunction("forcedTransfer(address,address,uint256,uint8)")(
+            bob.address,
+            alice.address,
+            1n,
+            2,
+          ),
+        () => token.connect(agent).recoverWallet(alice2.address, alice.address),
+      ];
+      for (const path of paths) {
+        await expect(path())
+          .to.be.revertedWithCustomError(token, "SecurityTokenWalletRetired")
+          .withArgs(alice.address);
+      }
+      expect(await token.balanceOf(alice.address)).to.equal(0n);
     });
   });
 

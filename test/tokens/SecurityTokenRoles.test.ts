@@ -7,14 +7,17 @@ import { deploySecurityToken } from "../support/security-token.ts";
 
 const { ethers, networkHelpers } = await network.create();
 
-type Setup = Awaited<ReturnType<typeof deploySecurityToken>>;
-type RoleName = "DEFAULT_ADMIN_ROLE" | "ISSUER_ROLE" | "AGENT_ROLE" | "PAUSER_ROLE";
+type Setup = Awaited<ReturnType<typeof deploySecurityToken>> & { settler: HardhatEthersSigner };
+type RoleName = "DEFAULT_ADMIN_ROLE" | "ISSUER_ROLE" | "AGENT_ROLE" | "PAUSER_ROLE" | "SETTLEMENT_ROLE";
 
-/** The fixture with 1,000 units minted to alice and 500 to bob. */
+/** The fixture with 1,000 units minted to alice and 500 to bob, and SETTLEMENT_ROLE with a signer of its own. */
 async function fundedFixture(): Promise<Setup> {
   const setup = await deploySecurityToken(ethers);
   await setup.token.connect(setup.issuer).batchMint([setup.alice.address, setup.bob.address], [1_000n, 500n]);
-  return setup;
+  // The twelfth signer stands in for the DvP contract.
+  const settler = (await ethers.getSigners())[11]!;
+  await setup.token.connect(setup.admin).grantRole(await setup.token.SETTLEMENT_ROLE(), settler.address);
+  return { ...setup, settler };
 }
 
 /** One privileged function: its role, a valid call, and what must hold before the call can succeed. */
@@ -85,6 +88,11 @@ const privileged: Privileged[] = [
     role: "AGENT_ROLE",
     call: (s, as) => s.token.connect(as).recoverWallet(s.alice.address, s.alice2.address),
   },
+  {
+    name: "settlementTransfer",
+    role: "SETTLEMENT_ROLE",
+    call: (s, as) => s.token.connect(as).settlementTransfer(s.alice.address, s.bob.address, 1n),
+  },
   { name: "pause", role: "PAUSER_ROLE", call: (s, as) => s.token.connect(as).pause() },
   {
     name: "unpause",
@@ -96,6 +104,7 @@ const privileged: Privileged[] = [
     name: "setRegistry",
     role: "DEFAULT_ADMIN_ROLE",
     call: async (s, as) => s.token.connect(as).setRegistry(await s.registry.getAddress()),
+    prepare: (s) => s.token.connect(s.pauser).pause(),
   },
   {
     name: "grantRole",
@@ -126,6 +135,7 @@ function callers(setup: Setup): [string, HardhatEthersSigner][] {
     ["issuer", setup.issuer],
     ["agent", setup.agent],
     ["pauser", setup.pauser],
+    ["settlement contract", setup.settler],
     ["compliance officer (a registry role)", setup.compliance],
     ["holder", setup.alice],
     ["stranger", setup.stranger],
@@ -137,6 +147,7 @@ const holderOf: Record<RoleName, keyof Setup> = {
   ISSUER_ROLE: "issuer",
   AGENT_ROLE: "agent",
   PAUSER_ROLE: "pauser",
+  SETTLEMENT_ROLE: "settler",
 };
 
 describe("SecurityToken access control", function () {
@@ -162,6 +173,7 @@ describe("SecurityToken access control", function () {
       "transfer",
       "transferFrom",
       "approve",
+      "permit",
       "renounceRole",
       "acceptDefaultAdminTransfer",
       "cancelDefaultAdminTransfer",

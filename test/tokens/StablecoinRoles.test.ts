@@ -96,6 +96,11 @@ const PRIVILEGED: readonly PrivilegedFunction[] = [
     owner: "DEFAULT_ADMIN_ROLE",
     call: (t) => t.rollbackDefaultAdminDelay(),
   },
+  {
+    name: "settlementTransfer",
+    owner: "SETTLEMENT_ROLE",
+    call: (t, c) => t.settlementTransfer(c.accounts.alice, c.accounts.bob, 1n),
+  },
   { name: "mint", owner: "minter", call: (t, c) => t.mint(c.accounts.alice, 1n) },
   { name: "burn", owner: "minter", call: (t) => t.burn(1n) },
 ];
@@ -106,6 +111,8 @@ async function rolesFixture() {
   const stray = (await ethers.deployContract("SCRescueTokenMock")) as unknown as RescueTokenContract;
   await stray.mint(proxyAddress, 10n);
   await stablecoin.connect(accounts.alice).transfer(accounts.minter, 10n);
+  // The relayer stands in for the DvP contract, the holder of SETTLEMENT_ROLE.
+  await stablecoin.connect(accounts.admin).grantRole(STABLECOIN_ROLES.SETTLEMENT_ROLE, accounts.relayer);
   const v2 = await ethers.deployContract("SCStablecoinV2Mock");
   const context: Context = {
     accounts,
@@ -124,6 +131,7 @@ function callers(accounts: StablecoinAccounts): readonly [Owner | "stranger", Ha
     ["COMPLIANCE_ROLE", accounts.compliance],
     ["PAUSER_ROLE", accounts.pauser],
     ["RESCUER_ROLE", accounts.rescuer],
+    ["SETTLEMENT_ROLE", accounts.relayer],
     ["minter", accounts.minter],
     ["stranger", accounts.stranger],
   ];
@@ -160,6 +168,7 @@ describe("Stablecoin roles", () => {
         ["COMPLIANCE_ROLE", "compliance"],
         ["PAUSER_ROLE", "pauser"],
         ["RESCUER_ROLE", "rescuer"],
+        ["SETTLEMENT_ROLE", "relayer"],
         ["minter", "minter"],
         ["stranger", "stranger"],
       ] as const) {

@@ -409,9 +409,9 @@ describe("Stablecoin signatures", () => {
       });
     }
 
-    it("refuses to cancel a used nonce, a signature by another key, and while paused", async () => {
+    it("refuses to cancel a used nonce and a signature by another key", async () => {
       const { stablecoin, accounts, domain } = await networkHelpers.loadFixture(signaturesFixture);
-      const { alice, bob, carol, pauser } = accounts;
+      const { alice, bob, carol } = accounts;
       const used = authorization(alice.address, carol.address, 10n, "used");
       await submitAuthorization(
         stablecoin,
@@ -428,11 +428,25 @@ describe("Stablecoin signatures", () => {
       await expect(submitCancel(stablecoin, fresh, await signCancel(bob, domain, fresh)))
         .to.be.revertedWithCustomError(stablecoin, "StablecoinInvalidSignature")
         .withArgs(alice.address);
-      await stablecoin.connect(pauser).pause();
-      await expect(
-        submitCancel(stablecoin, fresh, await signCancel(alice, domain, fresh)),
-      ).to.be.revertedWithCustomError(stablecoin, "EnforcedPause");
       expect(await stablecoin.authorizationState(alice, fresh.nonce)).to.equal(false);
+    });
+
+    it("cancels while paused, so that a phished authorization cannot win the race at unpause", async () => {
+      const { stablecoin, accounts, domain } = await networkHelpers.loadFixture(signaturesFixture);
+      const { alice, carol, relayer, pauser } = accounts;
+      // Alice signed a payment to a phisher (carol) and notices during an incident, while the coin is paused.
+      const phished = authorization(alice.address, carol.address, 1_000n, "phished");
+      const phishedSignature = await signAuthorization(alice, domain, "transfer", phished);
+      await stablecoin.connect(pauser).pause();
+      const cancel = { authorizer: alice.address, nonce: phished.nonce };
+      await expect(submitCancel(stablecoin.connect(relayer), cancel, await signCancel(alice, domain, cancel)))
+        .to.emit(stablecoin, "AuthorizationCanceled")
+        .withArgs(alice.address, phished.nonce);
+      await stablecoin.connect(pauser).unpause();
+      await expect(submitAuthorization(stablecoin.connect(carol), "transfer", phished, phishedSignature))
+        .to.be.revertedWithCustomError(stablecoin, "StablecoinAuthorizationCanceled")
+        .withArgs(alice.address, phished.nonce);
+      expect(await stablecoin.balanceOf(carol)).to.equal(0n);
     });
   });
 

@@ -7,6 +7,7 @@
  *   ccp clearing-fund <input.json> [--json]            clearing-fund requirement per participant
  *   ccp fees <input.json> [--json]                     collateral fees per participant
  *   ccp generate-case <folder> --accounts n --instruments n [--seed n]
+ *   ccp settle --feed <trades.jsonl> --deployment <file> [--network <url>]   DvP settlement service
  *
  * Exit codes: 0 done; 2 bad input or usage (the message, `ccp: …`, goes to stderr and names the file, line
  * and problem, followed by the error code in brackets; nothing goes to stdout); 1 an unexpected failure.
@@ -23,6 +24,7 @@ import { registerFees } from "./fees.ts";
 import type { Output } from "./io.ts";
 import { registerMargin } from "./margin.ts";
 import { registerReport } from "./report.ts";
+import { registerSettle } from "./settle.ts";
 
 /** Exit code for bad input and bad usage. */
 export const EXIT_BAD_INPUT = 2;
@@ -41,7 +43,7 @@ export const EXIT_FAILURE = 1;
 export function buildProgram(output: Output): Command {
   const program = new Command("ccp")
     .description(
-      "clearchain CCP tools: initial margin (explained, what-if, backtested), clearing fund, collateral fees",
+      "clearchain CCP tools: initial margin (explained, what-if, backtested), clearing fund, collateral fees, DvP settlement",
     )
     .showHelpAfterError("(run `ccp --help` for usage)")
     .exitOverride()
@@ -53,6 +55,7 @@ export function buildProgram(output: Output): Command {
   registerClearingFund(program, output);
   registerFees(program, output);
   registerReport(program, output);
+  registerSettle(program, output);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

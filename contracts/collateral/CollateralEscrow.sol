@@ -104,8 +104,8 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
         bytes32 s
     ) external nonReentrant {
         _bookDeposit(account, asset, amount);
-        // A permit that fails (front-run by someone who submitted it first, a bad signature, a token without permit) is not an
-        // error: the transfer below needs only the allowance, whoever set it.
+        // A permit that fails (front-run by someone who submitted it first, a bad signature, a token without permit)
+        // is not an error: the transfer below needs only the allowance, whoever set it.
         /* solhint-disable no-empty-blocks */
         try
             IERC20Permit(address(asset)).permit(msg.sender, address(this), amount, deadline, v, r, s)

@@ -266,8 +266,8 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     function deposit(bytes32 account, IERC20 asset, uint256 amount) external;
 
     /// @notice As `deposit`, approving the escrow by the caller's EIP-2612 permit in the same transaction. If the
-    /// permit fails (already used by someone who saw it first, a bad signature, a token without permit) the deposit goes ahead on
-    /// the allowance there is.
+    /// permit fails (already used by someone who saw it first, a bad signature, a token without permit) the
+    /// deposit goes ahead on the allowance there is.
     function depositWithPermit(
         bytes32 account,
         IERC20 asset,

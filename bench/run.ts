@@ -3,11 +3,13 @@
 // committed so that a change shows in review).
 //
 // BENCH_ONLY=gas, margin or service runs one group; results of the other groups are kept from the file.
+// BENCH_ONLY=vault runs only the collateral escrow's gas benchmark.
 import { readFile, writeFile } from "node:fs/promises";
 
 import Table from "cli-table3";
 import { network } from "hardhat";
 
+import { collateralGas } from "./collateral.ts";
 import { dvpGas } from "./dvp.ts";
 import { erc20Gas } from "./erc20.ts";
 import { marginBench } from "./margin.ts";
@@ -27,7 +29,11 @@ const gasBenchmarks: Record<string, GasBenchmark> = {
   "ERC-3643 T-REX (reference)": trexGas,
   "DvP settlement": dvpGas,
   "ERC-3643 T-REX DVDTransferManager (reference)": trexDvdGas,
+  "collateral escrow": collateralGas,
 };
+
+/** Gas benchmarks that also run on their own: BENCH_ONLY=<group>. */
+const gasGroups: Record<string, string> = { vault: "collateral escrow" };
 
 /** Goals, checked on every run: [label, value, limit, and "min" for a floor (the value must reach it)]. */
 const goals: [string, (m: Metrics) => number | undefined, number, "min"?][] = [
@@ -72,12 +78,34 @@ const goals: [string, (m: Metrics) => number | undefined, number, "min"?][] = [
     1,
   ],
   ["dvp.service.tradesPerSecond", (m) => m["dvp.service.tradesPerSecond"], 200, "min"],
+  [
+    "gas.vault.substitute.1x1 / (gas.vault.deposit + gas.vault.withdraw)",
+    (m) => ratioOfSum(m, "gas.vault.substitute.1x1", ["gas.vault.deposit", "gas.vault.withdraw"]),
+    0.999,
+  ],
+  [
+    "gas.vault.substitute.3x3 / gas.vault.substitute.1x1",
+    (m) => ratio(m, "gas.vault.substitute.3x3", "gas.vault.substitute.1x1"),
+    2.5,
+  ],
+  [
+    "gas.vault.requirements.batch100.perAccount",
+    (m) => m["gas.vault.requirements.batch100.perAccount"],
+    15_000,
+  ],
 ];
 
 function ratio(metrics: Metrics, numerator: string, denominator: string): number | undefined {
   const n = metrics[numerator];
   const d = metrics[denominator];
   return n === undefined || d === undefined ? undefined : round(n / d, 3);
+}
+
+function ratioOfSum(metrics: Metrics, numerator: string, terms: string[]): number | undefined {
+  const n = metrics[numerator];
+  const d = terms.map((term) => metrics[term]);
+  if (n === undefined || d.some((v) => v === undefined)) return undefined;
+  return round(n / d.reduce<number>((sum, v) => sum + v!, 0), 3);
 }
 
 function round(value: number, digits: number): number {
@@ -96,8 +124,10 @@ async function readPrevious(): Promise<Metrics> {
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
   const fresh: Metrics = {};
-  if (only === undefined || only === "gas") {
+  const gasGroup = only === undefined ? undefined : gasGroups[only];
+  if (only === undefined || only === "gas" || gasGroup !== undefined) {
     for (const [name, benchmark] of Object.entries(gasBenchmarks)) {
+      if (gasGroup !== undefined && name !== gasGroup) continue;
       process.stderr.write(`bench: ${name}…\n`);
       const connection = await network.create({ chainType: "l1" });
       Object.assign(fresh, await benchmark(connection));

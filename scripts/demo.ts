@@ -14,8 +14,9 @@ import { type Address, type Hex, parseEventLogs, toHex } from "viem";
 import { buildSecurityTokenModule, currencyCode } from "../deploy/modules/SecurityToken.ts";
 import SuiteModule from "../deploy/modules/Suite.ts";
 import { signTransferAuthorization } from "../ts-src/chain/authorization.ts";
-import { decodeRefusal, formatRefusal } from "../ts-src/chain/revert.ts";
+import { expectRefusal, formatRefusal } from "../ts-src/chain/revert.ts";
 import { formatMoney } from "../ts-src/cli/format.ts";
+import { collateralDemo } from "./demo/collateral.ts";
 import { tradingSession } from "./demo/settlement.ts";
 
 const connection = await network.create();
@@ -57,17 +58,8 @@ async function send(hash: Promise<Hex>) {
 
 /** Sends a transaction the contracts must refuse; prints the custom error. Fails the demo if it went through. */
 async function refused(what: string, expected: string, hash: () => Promise<Hex>): Promise<void> {
-  try {
-    await hash();
-  } catch (error) {
-    const refusal = decodeRefusal(error);
-    if (refusal === undefined) throw error;
-    if (refusal.name !== expected)
-      throw new Error(`${what}: expected ${expected}, got ${formatRefusal(refusal)}`);
-    console.log(`   ✘ ${what}: refused with ${formatRefusal(refusal).replace(/0x[0-9a-fA-F]{40}/g, who)}`);
-    return;
-  }
-  throw new Error(`${what} was not refused`);
+  const refusal = await expectRefusal(hash, expected);
+  console.log(`   ✘ ${what}: refused with ${formatRefusal(refusal).replace(/0x[0-9a-fA-F]{40}/g, who)}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -321,5 +313,7 @@ await tradingSession({
   heading,
   done,
 });
+
+await collateralDemo({ connection, wallets, registry, jpy, usd, jgb, names, heading, done, send });
 
 await connection.close();

@@ -32,6 +32,18 @@ describe("scripts/demo.ts (npm run demo)", function () {
       "Baba short by ¥7,876,000, notified; yen placed in trust, top-up minted, settled",
       "5 trades settled in one netted batch: 4 token transfers instead of 10",
       "CJPY supply grew by exactly the top-ups (¥7,876,000)",
+      // The collateral escrow (scripts/demo/collateral.ts).
+      "refused with CollateralEscrowUndercollateralized(P's house account, 300000000, 480000000)",
+      "205 JGB372 in, ¥200,000,000 out",
+      "after: collateral value ¥500,598,650 against ¥480,000,000: covered, excess ¥20,598,650",
+      "$700,000.00 in, ¥100,000,000 out",
+      "MarginCalled(account=P's house account, callId=1, cycle=2, shortfall=¥27,551,350",
+      "MarginCallMet(account=P's house account, callId=1)",
+      "AccountDefaulted(account=Q's house account, owner=participant Q, callId=2)",
+      "CollateralSeized(account=Q's house account, asset=UST34, to=CCP default management, amount=100, forced=true)",
+      "AccountPorted(account=K's customer account, from=participant Q, to=participant P)",
+      "the escrow's CJPY balance (¥272,551,350) equals its accounts' holdings",
+      "the TypeScript valuation (ts-src/collateral) of every account agrees with the escrow's to the yen",
     ]) {
       expect(out).to.include(line);
     }

@@ -115,3 +115,39 @@ export function toContractRevertError(
     return undefined;
   }
 }
+
+/** Why {@link expectRefusal} failed: the transaction went through, or was refused with another error. */
+export class RefusalExpectedError extends ClearchainError<"CHAIN_NOT_REFUSED" | "CHAIN_OTHER_REFUSAL"> {
+  override name = "RefusalExpectedError";
+}
+
+/**
+ * Sends a transaction (or call) that a contract must refuse with the custom error `expected`, and returns the
+ * refusal. Throws {@link RefusalExpectedError} if it went through (`CHAIN_NOT_REFUSED`) or was refused with another
+ * custom error (`CHAIN_OTHER_REFUSAL`); rethrows any failure that is not a contract's refusal.
+ *
+ * @example
+ *   const refusal = await expectRefusal(() => token.write.transfer([carol, 5n]), "ERC7943CannotReceive");
+ *   console.log(formatRefusal(refusal)); // ERC7943CannotReceive(0x…)
+ */
+export async function expectRefusal(send: () => Promise<unknown>, expected: string): Promise<Refusal> {
+  try {
+    await send();
+  } catch (error) {
+    const refusal = decodeRefusal(error);
+    if (refusal === undefined) throw error;
+    if (refusal.name !== expected) {
+      throw new RefusalExpectedError(
+        "CHAIN_OTHER_REFUSAL",
+        `expected ${expected}, got ${formatRefusal(refusal)}`,
+        {
+          details: { expected, refusal },
+        },
+      );
+    }
+    return refusal;
+  }
+  throw new RefusalExpectedError("CHAIN_NOT_REFUSED", `expected ${expected}, but it went through`, {
+    details: { expected },
+  });
+}

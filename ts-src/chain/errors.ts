@@ -12,6 +12,8 @@ export const CHAIN_ERROR_CODES = [
   "CHAIN_TX_REVERTED",
   /** No key signs for the account. */
   "CHAIN_NO_KEY",
+  /** An account name that cannot be an escrow account ID (1–31 printable ASCII characters). */
+  "CHAIN_BAD_ACCOUNT_ID",
 ] as const;
 
 export type ChainErrorCode = (typeof CHAIN_ERROR_CODES)[number];

@@ -9,10 +9,11 @@
  *   the escrow, their inventories of yen and dollar coins, JGBs and US Treasuries.
  */
 import type { NetworkConnection } from "hardhat/types/network";
-import { type Account, type Address, type Hex, keccak256, stringToHex, zeroAddress } from "viem";
+import { type Account, type Address, type Hex, zeroAddress } from "viem";
 
 import { accountId, currencyBytes } from "../ts-src/chain/escrow.ts";
 import type { ParticipantConfig, SuiteDeployment, SuiteRoles } from "../ts-src/services/deployment.ts";
+import { investorIdOf } from "../ts-src/settlement/ids.ts";
 import ClearchainModule, { ClearchainJpyModule, ClearchainUsdModule } from "./modules/Clearchain.ts";
 
 /** The keys that hold each duty (viem accounts: local keys, or a node's unlocked accounts). */
@@ -143,6 +144,10 @@ export async function deploySuite(
     if ((await coin.read.minterAllowance([signers.mintDesk.address])) === 0n) {
       await send(coin.write.configureMinter([signers.mintDesk.address, MINTER_ALLOWANCE], as(signers.admin)));
     }
+    // A minter must be on the allowed list to mint.
+    if (!(await coin.read.isAllowed([signers.mintDesk.address]))) {
+      await send(coin.write.allowAccount([signers.mintDesk.address], as(signers.compliance)));
+    }
   }
   log(
     "roles: registry COMPLIANCE; tokens ISSUER, SETTLEMENT (DvP); DvP EXCHANGE; escrow's CCP roles; minters",
@@ -150,8 +155,8 @@ export async function deploySuite(
 
   // The escrow and the default-management wallet hold every asset: KYC'd, allowed on both coins.
   await registerHolders(connection, signers, contracts, [
-    ["CCP escrow", contracts.escrow],
-    ["CCP default management", signers.defaultManagement],
+    ["CCP-ESCROW", contracts.escrow],
+    ["CCP-DEFAULT-MANAGEMENT", signers.defaultManagement],
   ]);
 
   // The eligible-collateral schedule.
@@ -275,12 +280,12 @@ export async function onboardParticipants(
   const mints: [Address, Inventory][] = [];
   for (const p of spec.participants) {
     const wallet = take();
-    holders.push([`participant ${p.id}`, wallet]);
+    holders.push([p.id, wallet]);
     mints.push([wallet, p.inventory]);
     const accounts: ParticipantConfig["accounts"][number][] = [{ id: `${p.id}-H`, kind: "house" }];
     for (const c of p.customers) {
       const customerWallet = take();
-      holders.push([`customer ${c.id}`, customerWallet]);
+      holders.push([c.id, customerWallet]);
       mints.push([customerWallet, c.inventory]);
       accounts.push({
         id: c.id,
@@ -342,7 +347,10 @@ export async function onboardParticipants(
   return { ...deployment, participants: [...deployment.participants, ...participants] };
 }
 
-/** Registers wallets as investors (one each) and allows them on both coins, skipping those already done. */
+/**
+ * Registers wallets as investors (one each, the investor code given: a participant's or customer's id, which the
+ * exchange also reports in a DvP trade) and allows them on both coins, skipping those already done.
+ */
 async function registerHolders(
   connection: NetworkConnection,
   signers: Pick<SuiteSigners, "compliance">,
@@ -371,7 +379,7 @@ async function registerHolders(
   }
   for (let start = 0; start < fresh.length; start += 200) {
     const chunk = fresh.slice(start, start + 200);
-    const ids = chunk.map(([name]) => investorIdOf(name));
+    const ids = chunk.map(([code]) => investorIdOf(code));
     await send(
       registry.write.batchRegisterInvestors(
         [ids, ids.map(() => true), ids.map(() => now + YEAR), ids.map(() => JAPAN)],
@@ -388,11 +396,6 @@ async function registerHolders(
       await send(contract.write.allowAccounts([missing.slice(start, start + 200)], as));
     }
   }
-}
-
-/** An investor ID from a holder's name: keccak256 of "investor:<name>". */
-function investorIdOf(name: string): Hex {
-  return keccak256(stringToHex(`investor:${name}`));
 }
 
 /** Sends a transaction and waits for its receipt; a revert is an error. */

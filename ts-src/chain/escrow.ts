@@ -6,10 +6,15 @@
  */
 import {
   type Abi,
+  type AbiEvent,
   type Hex,
   type Log,
   type PublicClient,
   decodeEventLog,
+  formatLog,
+  getAbiItem,
+  toEventSelector,
+  toHex,
   encodeFunctionData,
   hexToString,
   keccak256,
@@ -353,7 +358,15 @@ export function decodeEscrowEvents(logs: readonly Log[], escrow: Address): Escro
  */
 export async function readEscrowEvents(
   client: PublicClient,
-  parameters: { escrow: Address; fromBlock: bigint; toBlock: bigint; step?: bigint; retry?: RetryPolicy },
+  parameters: {
+    escrow: Address;
+    fromBlock: bigint;
+    toBlock: bigint;
+    /** Only logs whose topics match (`eth_getLogs` filter: per position, one value, any of several, or null). */
+    topics?: readonly (Hex | readonly Hex[] | null)[];
+    step?: bigint;
+    retry?: RetryPolicy;
+  },
 ): Promise<EscrowEvent[]> {
   const step = parameters.step ?? 10_000n;
   const events: EscrowEvent[] = [];
@@ -361,12 +374,28 @@ export async function readEscrowEvents(
     const to = from + step - 1n < parameters.toBlock ? from + step - 1n : parameters.toBlock;
     const logs = await withRetry(
       "getLogs",
-      () => client.getLogs({ address: parameters.escrow, fromBlock: from, toBlock: to }),
+      () =>
+        client.request({
+          method: "eth_getLogs",
+          params: [
+            {
+              address: parameters.escrow,
+              fromBlock: toHex(from),
+              toBlock: toHex(to),
+              ...(parameters.topics === undefined ? {} : { topics: parameters.topics as (Hex | Hex[] | null)[] }),
+            },
+          ],
+        }),
       parameters.retry ?? DEFAULT_RETRY,
     );
-    events.push(...decodeEscrowEvents(logs, parameters.escrow));
+    events.push(...decodeEscrowEvents(logs.map((log) => formatLog(log)), parameters.escrow));
   }
   return events;
+}
+
+/** The topic of each followed event's signature, for log filters. */
+export function eventTopic(kind: EscrowEvent["kind"]): Hex {
+  return toEventSelector(getAbiItem({ abi: escrowAbi, name: kind }) as AbiEvent);
 }
 
 // ─── Reads ──────────────────────────────────────────────────────────────────────────────────────────────────

@@ -142,7 +142,7 @@ export type ExcessRelease =
     };
 
 /** ISO 4217 minor units of the currencies a face value may be in. */
-const MINOR_UNITS: Readonly<Record<string, number>> = {
+export const MINOR_UNITS: Readonly<Record<string, number>> = {
   JPY: 0,
   USD: 2,
   EUR: 2,

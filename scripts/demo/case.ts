@@ -193,9 +193,12 @@ export function generateAutomationCase(options: CaseOptions): GeneratedCase {
       trend: random.uniform(-0.01, 0.02),
     });
     for (let c = 1; c <= options.customersPerParticipant; c += 1) {
+      // The yen-only customer is a large fund; the others are smaller.
+      const budget =
+        customerProfile(p, c) === "yen-only" ? random.uniform(450e6, 600e6) : random.uniform(40e6, 120e6);
       accounts.push({
         id: `CP${p}-C${c}`,
-        book: bookOf(random, instruments, random.uniform(40e6, 120e6)),
+        book: bookOf(random, instruments, budget),
         trend: random.uniform(-0.01, 0.02),
       });
     }

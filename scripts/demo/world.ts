@@ -15,7 +15,12 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { type Address, type PublicClient, keccak256, stringToHex } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 
-import { type OnboardingSpec, type SuiteSigners, deploySuite, onboardParticipants } from "../../deploy/suite.ts";
+import {
+  type OnboardingSpec,
+  type SuiteSigners,
+  deploySuite,
+  onboardParticipants,
+} from "../../deploy/suite.ts";
 import { KeyRing } from "../../ts-src/chain/accounts.ts";
 import { CcpMarketData, type CycleRequest } from "../../ts-src/services/ccp-data.ts";
 import type { SuiteDeployment } from "../../ts-src/services/deployment.ts";
@@ -63,8 +68,13 @@ export async function automationWorld(options: {
       writeFileSync(join(options.folder, path), text);
     }
   }
-  const spec = JSON.parse(readFileSync(join(options.folder, "participants.json"), "utf8")) as OnboardingSpec & {
-    session?: { day: string; trades: (Omit<CaseTrade, "quantity" | "price"> & { quantity: string; price: string })[] };
+  const spec = JSON.parse(
+    readFileSync(join(options.folder, "participants.json"), "utf8"),
+  ) as OnboardingSpec & {
+    session?: {
+      day: string;
+      trades: (Omit<CaseTrade, "quantity" | "price"> & { quantity: string; price: string })[];
+    };
   };
   const data = await CcpMarketData.load(options.folder);
   const firstDay = data.cycles()[0]?.date;
@@ -123,7 +133,11 @@ export async function automationWorld(options: {
     data,
     session: {
       day: spec.session?.day ?? "",
-      trades: (spec.session?.trades ?? []).map((t) => ({ ...t, quantity: BigInt(t.quantity), price: BigInt(t.price) })),
+      trades: (spec.session?.trades ?? []).map((t) => ({
+        ...t,
+        quantity: BigInt(t.quantity),
+        price: BigInt(t.price),
+      })),
     },
     scratch: mkdtempSync(join(tmpdir(), "clearchain-automation-")),
     chainTime: async () => BigInt(await networkHelpers.time.latest()),

@@ -117,6 +117,7 @@ export const collateralTokenAbi = parseAbi([
   "function balanceOf(address account) view returns (uint256)",
   "function allowance(address owner, address spender) view returns (uint256)",
   "function approve(address spender, uint256 amount) returns (bool)",
+  "function name() view returns (string)",
   "function symbol() view returns (string)",
   "function decimals() view returns (uint8)",
   "function faceValue() view returns (uint256)",
@@ -382,13 +383,20 @@ export async function readEscrowEvents(
               address: parameters.escrow,
               fromBlock: toHex(from),
               toBlock: toHex(to),
-              ...(parameters.topics === undefined ? {} : { topics: parameters.topics as (Hex | Hex[] | null)[] }),
+              ...(parameters.topics === undefined
+                ? {}
+                : { topics: parameters.topics as (Hex | Hex[] | null)[] }),
             },
           ],
         }),
       parameters.retry ?? DEFAULT_RETRY,
     );
-    events.push(...decodeEscrowEvents(logs.map((log) => formatLog(log)), parameters.escrow));
+    events.push(
+      ...decodeEscrowEvents(
+        logs.map((log) => formatLog(log)),
+        parameters.escrow,
+      ),
+    );
   }
   return events;
 }
@@ -431,6 +439,7 @@ export async function missingRoles(
 /** What the automation needs to know of a collateral token. */
 export interface CollateralTokenInfo {
   readonly address: Address;
+  readonly name: string;
   readonly symbol: string;
   readonly decimals: number;
   /** Face value of one whole token in its currency's minor units; 0 for a token without one (a stablecoin). */
@@ -449,7 +458,8 @@ export async function readTokenInfo(
   retry: RetryPolicy = DEFAULT_RETRY,
 ): Promise<CollateralTokenInfo> {
   const read = <T>(what: string, call: () => Promise<T>) => withRetry(what, call, retry);
-  const [symbol, decimals] = await Promise.all([
+  const [name, symbol, decimals] = await Promise.all([
+    read("name", () => client.readContract({ address: token, abi: collateralTokenAbi, functionName: "name" })),
     read("symbol", () =>
       client.readContract({ address: token, abi: collateralTokenAbi, functionName: "symbol" }),
     ),
@@ -467,7 +477,7 @@ export async function readTokenInfo(
   } catch {
     faceValue = 0n; // a stablecoin has no face value
   }
-  return { address: token.toLowerCase() as Address, symbol, decimals, faceValue };
+  return { address: token.toLowerCase() as Address, name, symbol, decimals, faceValue };
 }
 
 /**

@@ -479,7 +479,9 @@ export class CcpService {
     asOf: string;
     postedAt: bigint;
     closedAt: bigint | undefined;
+    /** The FX rates and prices posted (10^8 scale), by currency and by asset. */
     fx: Record<string, string>;
+    prices: Record<string, string>;
     accounts: {
       account: string;
       requirement: bigint;
@@ -497,6 +499,7 @@ export class CcpService {
         postedAt: BigInt(row.posted_at ?? "0"),
         closedAt: row.closed_at === null ? undefined : BigInt(row.closed_at),
         fx: JSON.parse(row.fx) as Record<string, string>,
+        prices: JSON.parse(row.prices) as Record<string, string>,
         accounts: this.#journal
           .all<{
             account: string;
@@ -529,7 +532,10 @@ export class CcpService {
     const last = this.#journal.get<{ name: string; kind: CycleKind; as_of: string }>(
       "SELECT name, kind, as_of FROM ccp_cycles ORDER BY id DESC LIMIT 1",
     );
-    if (last !== undefined && cycleOrder(request) < cycleOrder({ name: last.name, kind: last.kind, date: last.as_of })) {
+    if (
+      last !== undefined &&
+      cycleOrder(request) < cycleOrder({ name: last.name, kind: last.kind, date: last.as_of })
+    ) {
       throw new AutomationError(
         "AUTOMATION_STALE_REQUEST",
         `cycle ${request.name} comes before ${last.name}, which has run: requirements only move forward`,

@@ -76,7 +76,7 @@ export interface AgentOptions {
   readonly bufferBps?: number;
   /** Return collateral above the requirement plus this, basis points (default 2,500). */
   readonly releaseThresholdBps?: number;
-  /** Days collateral is expected to stay posted, for its cost (default 30). */
+  /** Days collateral is expected to stay posted, for its cost (default 90: initial margin stays for months). */
   readonly horizonDays?: number;
   /** The rate applied to the clearing house's yen trust, as it publishes it. */
   readonly trustRate: Fraction;
@@ -855,7 +855,7 @@ export class ParticipantAgent {
         carryBps: this.#options.carryBps?.[info?.symbol ?? ""] ?? 0,
       });
     }
-    return { horizonDays: this.#options.horizonDays ?? 30, trustRate: this.#options.trustRate, assets };
+    return { horizonDays: this.#options.horizonDays ?? 90, trustRate: this.#options.trustRate, assets };
   }
 
   #legsText(legs: readonly Leg[]): string {

@@ -30,7 +30,7 @@ import { EmbeddedAutomation } from "../../ts-src/services/embedded.ts";
 import { Journal } from "../../ts-src/services/journal.ts";
 import { silentLogger } from "../../ts-src/services/logger.ts";
 import { ParticipantAgent, type PassSummary } from "../../ts-src/services/participant-agent.ts";
-import { type ReportAsset, automationFacts } from "../../ts-src/services/run-facts.ts";
+import { type ReportAsset, automationFacts, readReportAssets } from "../../ts-src/services/run-facts.ts";
 import { SettlementService, SimulatedTrustDesk } from "../../ts-src/services/settlement-service.ts";
 import { ExchangeSimulator } from "../../ts-src/settlement/exchange.ts";
 import type { TradeTerms } from "../../ts-src/settlement/types.ts";
@@ -56,21 +56,7 @@ export async function automationDemo(context: AutomationDemoContext): Promise<vo
   );
   const world = await automationWorld({ folder: DEMO_DATA });
   const { deployment, client } = world;
-  const schedule = await readCollateralMarket(client, { escrow: deployment.contracts.escrow });
-  const assets: ReportAsset[] = [];
-  for (const [address, scheduled] of schedule.assets) {
-    const info = await readTokenInfo(client, address as Address);
-    assets.push({
-      address: address as Address,
-      symbol: info.symbol,
-      name: info.name,
-      currency: scheduled.currency,
-      decimals: info.decimals,
-      haircutBps: scheduled.haircutBps,
-      faceValue: info.faceValue,
-      pricedAtPar: scheduled.pricedAtPar,
-    });
-  }
+  const { assets } = await readReportAssets(client, deployment.contracts.escrow);
   const symbolOf = new Map(assets.map((a) => [a.address.toLowerCase(), a]));
   const legs = (list: readonly Leg[]) =>
     list.map((leg) => quantityText(symbolOf.get(leg.asset)!, leg.quantity)).join(" + ");

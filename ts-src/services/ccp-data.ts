@@ -215,7 +215,12 @@ export class CcpMarketData {
    *   data.cycles().map((c) => c.name); // ["2026-11-09", …, "2026-11-17T1300", "2026-11-17", …]
    */
   cycles(): CycleRequest[] {
-    const folder = join(this.folder, "positions");
+    return CcpMarketData.listCycles(this.folder);
+  }
+
+  /** {@link CcpMarketData.cycles} of a folder, without loading it. */
+  static listCycles(dataFolder: string): CycleRequest[] {
+    const folder = join(dataFolder, "positions");
     if (!existsSync(folder)) return [];
     return readdirSync(folder)
       .filter((file) => file.endsWith(".csv"))

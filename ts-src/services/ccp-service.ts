@@ -405,7 +405,13 @@ export class CcpService {
    */
   async runRequests(
     folder: string,
-    options: { once?: boolean; cycles?: number; onCycle?: (summary: CycleSummary) => void } = {},
+    options: {
+      once?: boolean;
+      cycles?: number;
+      onCycle?: (summary: CycleSummary) => void;
+      /** Asked between cycles and polls: true stops the loop. */
+      stop?: () => boolean;
+    } = {},
   ): Promise<CycleSummary[]> {
     await this.start();
     const done: CycleSummary[] = [];
@@ -424,12 +430,13 @@ export class CcpService {
       const pending = CcpMarketData.pendingRequests(folder, journalled);
       for (const request of pending) {
         if (options.cycles !== undefined && done.length >= options.cycles) return done;
+        if (options.stop?.() === true) return done;
         const summary = await this.runCycle(request);
         done.push(summary);
         options.onCycle?.(summary);
       }
-      if (options.once === true || (options.cycles !== undefined && done.length >= options.cycles))
-        return done;
+      if (options.once === true || options.stop?.() === true) return done;
+      if (options.cycles !== undefined && done.length >= options.cycles) return done;
       await new Promise((resolve) => setTimeout(resolve, this.#options.pollIntervalMs ?? 1_000));
     }
   }

@@ -6,9 +6,10 @@
  * at each end-of-day close: yen in the clearing house's trust (at the rate it publishes), JGB and US Treasury face
  * values, one instruction per US Treasury deposit or return. Pure: the caller reads the schedule and passes it in.
  */
-import type { Hex } from "viem";
+import type { Hex, PublicClient } from "viem";
 
-import { accountName } from "../chain/escrow.ts";
+import { readCollateralMarket } from "../chain/collateral.ts";
+import { accountName, readTokenInfo } from "../chain/escrow.ts";
 import { assetHaircutValue, type Market, type ScheduledAsset, marketOf } from "../collateral/valuation.ts";
 import { computeFees } from "../fees/fees.ts";
 import type { FeeParticipant, FeesInput, Step } from "../fees/types.ts";
@@ -40,6 +41,34 @@ export interface ReportAsset {
   readonly faceValue: bigint;
   /** A coin priced at par, or a security. */
   readonly pricedAtPar: boolean;
+}
+
+/**
+ * The escrow's schedule now and its assets as the report names them (symbol, name, currency, haircut, face value).
+ *
+ * @example
+ *   const { schedule, assets } = await readReportAssets(client, escrow);
+ */
+export async function readReportAssets(
+  client: PublicClient,
+  escrow: Address,
+): Promise<{ schedule: Market; assets: ReportAsset[] }> {
+  const schedule = await readCollateralMarket(client, { escrow });
+  const assets: ReportAsset[] = [];
+  for (const [address, scheduled] of schedule.assets) {
+    const info = await readTokenInfo(client, address as Address);
+    assets.push({
+      address: address as Address,
+      symbol: info.symbol,
+      name: info.name,
+      currency: scheduled.currency,
+      decimals: info.decimals,
+      haircutBps: scheduled.haircutBps,
+      faceValue: info.faceValue,
+      pricedAtPar: scheduled.pricedAtPar,
+    });
+  }
+  return { schedule, assets };
 }
 
 /** What the facts are built from. */

@@ -1,0 +1,98 @@
+/**
+ * What the long-running commands (`ccp settle`, `ccp ccp-service`, `ccp participant-agent`) share: the chain's
+ * JSON-RPC endpoint (checked up, retried with backoff), the keys they sign with, their logs and progress display,
+ * and a clean stop on SIGINT or SIGTERM.
+ */
+import { InvalidArgumentError } from "commander";
+import { http, type PublicClient, createPublicClient } from "viem";
+
+import { HARDHAT_MNEMONIC, KeyRing } from "../chain/accounts.ts";
+import { withRetry } from "../chain/retry.ts";
+import type { ClearchainError } from "../shared/errors.ts";
+import { type Logger, createLogger } from "../services/logger.ts";
+import { type Progress, noProgress, terminalProgress } from "../services/progress.ts";
+
+/** The chain id of Hardhat's networks (in-process and `hardhat node`). */
+export const HARDHAT_CHAIN_ID = 31337;
+
+/**
+ * The RPC URL of a `--network` value: `localhost` (http://127.0.0.1:8545, where `npm run node` listens) or an
+ * http(s) URL.
+ */
+export function networkUrl(network: string): string {
+  if (network === "localhost") return "http://127.0.0.1:8545";
+  if (!/^https?:\/\/\S+$/.test(network)) {
+    throw new InvalidArgumentError(
+      `expected an http(s) JSON-RPC URL or "localhost", got ${JSON.stringify(network)}`,
+    );
+  }
+  return network;
+}
+
+/**
+ * A client of the chain at `network`, with its chain id (asked with a few retries: an endpoint that is down fails
+ * with `CHAIN_RPC_FAILED` in about two seconds).
+ *
+ * @example
+ *   const { client, chainId, url } = await connectChain("localhost");
+ */
+export async function connectChain(
+  network: string,
+): Promise<{ client: PublicClient; chainId: number; url: string }> {
+  const url = networkUrl(network);
+  const client = createPublicClient({
+    transport: http(url, { retryCount: 0, timeout: 30_000 }),
+  }) as PublicClient;
+  const chainId = await withRetry("eth_chainId", () => client.getChainId(), {
+    attempts: 3,
+    baseDelayMs: 300,
+    maxDelayMs: 1_000,
+  });
+  return { client, chainId, url };
+}
+
+/**
+ * The keys a service signs with: the first `CCP_ACCOUNTS` (default 20) accounts of the mnemonic in `CCP_MNEMONIC`, or
+ * on a local Hardhat chain (id 31337) without it, Hardhat's public development mnemonic. `fail` builds the error for
+ * another chain without `CCP_MNEMONIC`.
+ */
+export function serviceKeys(chainId: number, fail: (message: string) => ClearchainError): KeyRing {
+  const count = Number(process.env.CCP_ACCOUNTS ?? 20);
+  const mnemonic = process.env.CCP_MNEMONIC;
+  if (mnemonic !== undefined && mnemonic !== "") return KeyRing.fromMnemonic(mnemonic, count);
+  if (chainId === HARDHAT_CHAIN_ID) return KeyRing.fromMnemonic(HARDHAT_MNEMONIC, count);
+  throw fail(`chain ${chainId} is not a local Hardhat chain: set CCP_MNEMONIC`);
+}
+
+/**
+ * The service's logs and progress: on a terminal, progress bars and warnings only (pino, on stderr); otherwise every
+ * event as a JSON line on stderr. `CCP_LOG_LEVEL` overrides the level.
+ */
+export function serviceOutput(
+  name: string,
+  quiet = false,
+): { logger: Logger; progress: Progress; terminal: boolean } {
+  const terminal = process.stderr.isTTY === true && !quiet;
+  const level = process.env.CCP_LOG_LEVEL ?? (terminal ? "warn" : "info");
+  return {
+    logger: createLogger({ name, level, destination: 2 }),
+    progress: terminal ? terminalProgress() : noProgress,
+    terminal,
+  };
+}
+
+/**
+ * Asks a loop to stop at its next step on SIGINT or SIGTERM (a second signal stops at once: the journal makes that
+ * safe too). Returns whether a stop was asked.
+ */
+export function stopOnSignal(logger: Logger): () => boolean {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    logger.warn({ signal }, "stopping after the current step");
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  return () => stopping;
+}

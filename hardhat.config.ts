@@ -33,6 +33,13 @@ export default defineConfig({
     mocha: { timeout: 120_000 },
   },
   networks: {
+    // `npm run node` (a Hardhat JSON-RPC node) listens on 8545; CLEARCHAIN_LOCALHOST_URL points it elsewhere (the
+    // automation's end-to-end test runs a node on a free port).
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: process.env.CLEARCHAIN_LOCALHOST_URL ?? "http://127.0.0.1:8545",
+    },
     // A real network: set the two variables with `npx hardhat keystore set` or in the environment.
     sepolia: {
       type: "http",

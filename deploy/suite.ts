@@ -77,7 +77,7 @@ export async function deploySuite(
   const { viem, ignition } = connection;
   const log = options.log ?? (() => {});
   const publicClient = await viem.getPublicClient();
-  const startBlock = (await publicClient.getBlockNumber()) + 1n;
+  const before = (await publicClient.getBlockNumber()) + 1n;
   const admin = signers.admin.address;
   const coinRoles = {
     admin,
@@ -106,6 +106,8 @@ export async function deploySuite(
     securities: { JGB372: await address(deployed.jgb), UST34: await address(deployed.ust) },
   };
   log(`contracts: escrow ${contracts.escrow}, DvP ${contracts.dvp}, registry ${contracts.registry}`);
+  // The services read the escrow's events from the block it was deployed in (also when this run deployed nothing).
+  const startBlock = await firstBlockWithCode(publicClient, contracts.escrow, before);
 
   const send = sender(connection);
   const registry = await viem.getContractAt("InvestorRegistry", contracts.registry);
@@ -395,6 +397,35 @@ async function registerHolders(
     for (let start = 0; start < missing.length; start += 200) {
       await send(contract.write.allowAccounts([missing.slice(start, start + 200)], as));
     }
+  }
+}
+
+/**
+ * The first block in which `address` has code (bisection over historical state); `fallback` when the node keeps no
+ * history (a pruned node: the block before this run's deployment is then a safe start).
+ */
+async function firstBlockWithCode(
+  client: {
+    getBlockNumber(): Promise<bigint>;
+    getCode(parameters: { address: Address; blockNumber: bigint }): Promise<Hex | undefined>;
+  },
+  address: Address,
+  fallback: bigint,
+): Promise<bigint> {
+  const hasCode = async (blockNumber: bigint) => {
+    const code = await client.getCode({ address, blockNumber });
+    return code !== undefined && code !== "0x";
+  };
+  try {
+    let [lo, hi] = [0n, await client.getBlockNumber()];
+    while (lo < hi) {
+      const mid = (lo + hi) / 2n;
+      if (await hasCode(mid)) hi = mid;
+      else lo = mid + 1n;
+    }
+    return lo;
+  } catch {
+    return fallback;
   }
 }
 

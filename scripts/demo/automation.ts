@@ -143,7 +143,6 @@ export async function automationDemo(context: AutomationDemoContext): Promise<vo
   let substitutions = 0;
   let crossCurrency = 0;
   const sessions: SettlementSessionFacts[] = [];
-  const reported = new Set<bigint>();
   for (const request of world.data.cycles()) {
     if (request.kind === "end-of-day" && request.date === world.session.day) {
       sessions.push(await tradingSession(world, request, symbolOf, done));
@@ -169,8 +168,7 @@ export async function automationDemo(context: AutomationDemoContext): Promise<vo
           console.log(
             `   • ${call.account}: ${cross ? "atomic cross-currency substitution" : "atomic substitution"}: ${legs(call.deposits)} in, ${legs(call.releases)} out, in one transaction`,
           );
-        } else if (call.answer === "insufficient" && !reported.has(call.callId)) {
-          reported.add(call.callId);
+        } else if (call.answer === "insufficient" && call.repeat !== true) {
           console.log(
             `   • ${call.account} (${participant}): no inventory left to meet a call of ¥${formatMoney(call.shortfall!)} (its wallet could bring the account to ¥${formatMoney(call.reachable!)}): reported, not answered`,
           );

@@ -459,7 +459,9 @@ export async function readTokenInfo(
 ): Promise<CollateralTokenInfo> {
   const read = <T>(what: string, call: () => Promise<T>) => withRetry(what, call, retry);
   const [name, symbol, decimals] = await Promise.all([
-    read("name", () => client.readContract({ address: token, abi: collateralTokenAbi, functionName: "name" })),
+    read("name", () =>
+      client.readContract({ address: token, abi: collateralTokenAbi, functionName: "name" }),
+    ),
     read("symbol", () =>
       client.readContract({ address: token, abi: collateralTokenAbi, functionName: "symbol" }),
     ),

@@ -91,7 +91,7 @@ export function cycleTable(summary: CycleSummary): string {
     ],
   ];
   const title = `Cycle ${summary.cycle} ${summary.name} (${summary.kind}, as of ${summary.asOf})`;
-  return `${title}\n${renderTable(["", ""], rows)}`;
+  return `${title}\n${renderTable(["", "this cycle"], rows)}`;
 }
 
 /**

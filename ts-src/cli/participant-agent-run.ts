@@ -135,7 +135,9 @@ export async function runParticipantAgent(options: AgentCommandOptions, output: 
       }
       const outcome = await agent.answerCall(BigInt(options.answerCall));
       const pass: PassSummary = { calls: [outcome], releases: [], accounts: [] };
-      output.out(options.json === true ? toJson(pass) : passTable(participant.id, pass));
+      output.out(
+        options.json === true ? toJson(pass) : passTable(participant.id, pass, (a) => agent.symbol(a)),
+      );
       return;
     }
     const stop = stopOnSignal(logger);
@@ -146,8 +148,12 @@ export async function runParticipantAgent(options: AgentCommandOptions, output: 
       onPass: (pass) => {
         passes += 1;
         if (options.json === true) output.out(toJson(pass));
-        else if (pass.calls.length > 0 || pass.releases.length > 0 || options.once === true) {
-          output.out(passTable(participant.id, pass));
+        else if (
+          pass.calls.some((call) => call.repeat !== true) ||
+          pass.releases.length > 0 ||
+          options.once === true
+        ) {
+          output.out(passTable(participant.id, pass, (a) => agent.symbol(a)));
         }
       },
     });

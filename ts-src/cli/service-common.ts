@@ -40,8 +40,12 @@ export async function connectChain(
   network: string,
 ): Promise<{ client: PublicClient; chainId: number; url: string }> {
   const url = networkUrl(network);
+  // No caching of reads (viem caches eth_blockNumber for its polling interval by default): a service that has just
+  // sent a transaction must see its block.
   const client = createPublicClient({
     transport: http(url, { retryCount: 0, timeout: 30_000 }),
+    cacheTime: 0,
+    pollingInterval: 250,
   }) as PublicClient;
   const chainId = await withRetry("eth_chainId", () => client.getChainId(), {
     attempts: 3,

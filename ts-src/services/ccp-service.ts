@@ -38,6 +38,7 @@ import {
   readTokenInfo,
 } from "../chain/escrow.ts";
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
+import { ContractRevertError } from "../chain/revert.ts";
 import { TransactionSender, type TransactionRequest } from "../chain/sender.ts";
 import { MINOR_UNITS } from "../collateral/allocation.ts";
 import {
@@ -833,12 +834,26 @@ export class CcpService {
       "call past its deadline: default",
     );
     if (account.status === "active") {
-      await this.#send(`default:${call.id}`, {
-        kind: "default",
-        from: deployment.roles.ccp,
-        to: deployment.contracts.escrow,
-        data: escrowCalls.declareDefault(call.account),
-      });
+      try {
+        await this.#send(`default:${call.id}`, {
+          kind: "default",
+          from: deployment.roles.ccp,
+          to: deployment.contracts.escrow,
+          data: escrowCalls.declareDefault(call.account),
+        });
+      } catch (error) {
+        // Met at the last moment (an answer mined just before), or not yet overdue on the chain's clock: no default;
+        // the loop reads the chain again.
+        const refused = error instanceof ContractRevertError ? error.errorName : undefined;
+        if (refused !== "CollateralEscrowNoOpenCall" && refused !== "CollateralEscrowCallNotOverdue")
+          throw error;
+        this.#log.info(
+          { account: name, callId: call.id.toString(), refused },
+          "no default: the call is no longer overdue",
+        );
+        await this.#ledger.sync();
+        return;
+      }
     }
     this.#checkpoint(`defaulted ${call.id}`);
     const house = (config?.account.kind ?? (account.beneficiary === ZERO ? "house" : "customer")) === "house";

@@ -165,7 +165,8 @@ export class EscrowLedger {
    */
   async sync(toBlock?: bigint): Promise<EscrowEvent[]> {
     const latest =
-      toBlock ?? (await withRetry("getBlockNumber", () => this.#client.getBlockNumber(), this.#retry));
+      toBlock ??
+      (await withRetry("getBlockNumber", () => this.#client.getBlockNumber({ cacheTime: 0 }), this.#retry));
     const from = this.lastBlock + 1n;
     if (latest < from) return [];
     const events = await readEscrowEvents(this.#client, {

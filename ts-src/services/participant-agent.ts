@@ -100,6 +100,8 @@ export interface CallOutcome {
   readonly met: boolean;
   readonly deposits: readonly Leg[];
   readonly releases: readonly Leg[];
+  /** Nothing new: the call was reported in an earlier pass, or waits (covered) for the clearing house. */
+  readonly repeat?: boolean;
   /** For `insufficient`: what was short, and the most the wallet could reach. */
   readonly shortfall?: bigint;
   readonly reachable?: bigint;
@@ -203,6 +205,11 @@ export class ParticipantAgent {
         this.#log.warn({ what, attempt, delayMs, error: String(error) }, "RPC failed, retrying"),
       ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
     });
+  }
+
+  /** The symbol of a collateral asset (its address when unknown). */
+  symbol(asset: string): string {
+    return this.#assets.get(asset.toLowerCase())?.symbol ?? asset;
   }
 
   /** The participant this agent acts for. */
@@ -379,7 +386,11 @@ export class ParticipantAgent {
     await this.#sender.recover();
     this.#settlePlans();
     const { client, deployment } = this.#options;
-    const latest = await withRetry("getBlockNumber", () => client.getBlockNumber(), this.#retry);
+    const latest = await withRetry(
+      "getBlockNumber",
+      () => client.getBlockNumber({ cacheTime: 0 }),
+      this.#retry,
+    );
     const events = await readEscrowEvents(client, {
       escrow: deployment.contracts.escrow,
       fromBlock: deployment.startBlock,
@@ -462,11 +473,12 @@ export class ParticipantAgent {
     });
     if (decision.kind === "covered") {
       // Covered at today's prices, the call waits for the clearing house's next valuation (posting or re-check).
-      return { ...base, answer: "covered", met: false };
+      return { ...base, answer: "covered", met: false, repeat: true };
     }
     if (decision.kind === "insufficient" || attempts >= (this.#options.maxAttempts ?? 3)) {
       const key = `report:${callId}`;
-      if (this.#journal.get("SELECT 1 FROM agent_actions WHERE key = ?", key) === undefined) {
+      const repeat = this.#journal.get("SELECT 1 FROM agent_actions WHERE key = ?", key) !== undefined;
+      if (!repeat) {
         this.#journal.atomically(() => {
           this.#journal.run(
             "INSERT INTO agent_actions (key, call_id, account, kind, plan, status, tx_keys, created_at) VALUES (?, ?, ?, 'report', ?, 'done', '[]', ?)",
@@ -481,23 +493,26 @@ export class ParticipantAgent {
       }
       const shortfall = decision.kind === "insufficient" ? decision.shortfall : view.call.shortfall;
       const reachable = decision.kind === "insufficient" ? decision.reachable : undefined;
-      this.#log.warn(
-        {
-          participant: this.#participant.id,
-          account: account.name,
-          callId: callId.toString(),
-          shortfall: shortfall.toString(),
-          ...(reachable === undefined ? { attempts } : { reachable: reachable.toString() }),
-          deadline: view.call.deadline.toString(),
-        },
-        decision.kind === "insufficient"
-          ? `${account.kind === "house" ? "participant" : "customer"} has no inventory left to meet the call: reported`
-          : "call still open after every attempt: reported",
-      );
+      // Reported once (logged, journalled); later passes see it again until the clearing house acts.
+      if (!repeat)
+        this.#log.warn(
+          {
+            participant: this.#participant.id,
+            account: account.name,
+            callId: callId.toString(),
+            shortfall: shortfall.toString(),
+            ...(reachable === undefined ? { attempts } : { reachable: reachable.toString() }),
+            deadline: view.call.deadline.toString(),
+          },
+          decision.kind === "insufficient"
+            ? `${account.kind === "house" ? "participant" : "customer"} has no inventory left to meet the call: reported`
+            : "call still open after every attempt: reported",
+        );
       return {
         ...base,
         answer: decision.kind === "insufficient" ? "insufficient" : "failed",
         met: false,
+        repeat,
         shortfall,
         ...(reachable === undefined ? {} : { reachable }),
       };
@@ -693,7 +708,11 @@ export class ParticipantAgent {
     const { client, deployment } = this.#options;
     const last = this.#journal.get<{ last_block: string }>("SELECT last_block FROM agent_scan WHERE id = 1");
     const from = last === undefined ? deployment.startBlock : BigInt(last.last_block) + 1n;
-    const latest = await withRetry("getBlockNumber", () => client.getBlockNumber(), this.#retry);
+    const latest = await withRetry(
+      "getBlockNumber",
+      () => client.getBlockNumber({ cacheTime: 0 }),
+      this.#retry,
+    );
     if (latest < from) return;
     const ids = this.#participant.accounts.map((a) => accountId(a.id));
     const ported = this.#journal

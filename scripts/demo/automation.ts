@@ -31,10 +31,7 @@ import { Journal } from "../../ts-src/services/journal.ts";
 import { silentLogger } from "../../ts-src/services/logger.ts";
 import { ParticipantAgent, type PassSummary } from "../../ts-src/services/participant-agent.ts";
 import { type ReportAsset, automationFacts, readReportAssets } from "../../ts-src/services/run-facts.ts";
-import { SettlementService, SimulatedTrustDesk } from "../../ts-src/services/settlement-service.ts";
-import { ExchangeSimulator } from "../../ts-src/settlement/exchange.ts";
-import type { TradeTerms } from "../../ts-src/settlement/types.ts";
-import { DEMO_DATA, automationWorld, cycleTime } from "./world.ts";
+import { DEMO_DATA, automationWorld, cycleTime, settleSession } from "./world.ts";
 
 /** What the main script hands over: its printing, and where to write the report. */
 export interface AutomationDemoContext {
@@ -145,7 +142,16 @@ export async function automationDemo(context: AutomationDemoContext): Promise<vo
   const sessions: SettlementSessionFacts[] = [];
   for (const request of world.data.cycles()) {
     if (request.kind === "end-of-day" && request.date === world.session.day) {
-      sessions.push(await tradingSession(world, request, symbolOf, done));
+      const { facts, trades } = await settleSession(world, request);
+      for (const trade of trades) {
+        const security = [...symbolOf.values()].find(
+          (a) => a.address.toLowerCase() === trade.security.toLowerCase(),
+        )!;
+        done(
+          `DvP ${request.date}: ${trade.seller.investor} sells ${trade.quantity} ${security.symbol} to ${trade.buyer.investor} at ¥${formatMoney(trade.price)}: both legs in one transaction`,
+        );
+      }
+      sessions.push(facts);
     }
     const { summary, passes } = await automation.runCycle(request, cycleTime(request));
     summaries.push(summary);
@@ -290,95 +296,6 @@ export async function automationDemo(context: AutomationDemoContext): Promise<vo
   done(`report written: ${written.html} (and ${written.json}), opens offline`);
   done(`the automation part ran in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await world.connection.close();
-}
-
-/** The DvP trading session of the case: orders matched, reported, consented, settled by the settlement service. */
-async function tradingSession(
-  world: Awaited<ReturnType<typeof automationWorld>>,
-  request: CycleRequest,
-  symbolOf: ReadonlyMap<string, ReportAsset>,
-  done: (line: string) => void,
-): Promise<SettlementSessionFacts> {
-  const { deployment, client } = world;
-  await world.advanceTime(BigInt(Date.parse(`${request.date}T10:00:00+09:00`) / 1000));
-  const now = await world.chainTime();
-  const exchange = new ExchangeSimulator({
-    stablecoin: deployment.contracts.jpy,
-    firstTradeNumber: 20261116000001n,
-    settlementWindow: 3_600n,
-  });
-  const party = (id: string) => {
-    for (const p of deployment.participants) {
-      if (`${p.id}-H` === id) return { investor: p.id, wallet: p.wallet };
-      const customer = p.accounts.find((a) => a.id === id);
-      if (customer?.wallet !== undefined) return { investor: customer.id, wallet: customer.wallet };
-    }
-    throw new Error(`no party ${id}`);
-  };
-  const trades: TradeTerms[] = [];
-  world.session.trades.forEach((trade, i) => {
-    const security = deployment.contracts.securities[trade.security]!;
-    exchange.submit(
-      {
-        orderId: `s${i}`,
-        side: "sell",
-        security,
-        quantity: trade.quantity,
-        price: trade.price,
-        party: party(trade.seller),
-      },
-      now,
-    );
-    trades.push(
-      ...exchange.submit(
-        {
-          orderId: `b${i}`,
-          side: "buy",
-          security,
-          quantity: trade.quantity,
-          price: trade.price,
-          party: party(trade.buyer),
-        },
-        now,
-      ),
-    );
-  });
-  const service = new SettlementService({
-    client,
-    keys: world.keys,
-    journal: Journal.open(join(world.scratch, "settlement.sqlite")),
-    deployment: {
-      chainId: deployment.chainId,
-      dvp: deployment.contracts.dvp,
-      exchange: deployment.roles.exchange,
-      settler: deployment.roles.settler,
-      minter: deployment.roles.mintDesk,
-    },
-    trustDesk: new SimulatedTrustDesk(),
-    logger: silentLogger(),
-    idle: async (until) => world.advanceTime(until + 1n),
-  });
-  const summary = await service.run(trades);
-  for (const trade of trades) {
-    const security = [...symbolOf.values()].find(
-      (a) => a.address.toLowerCase() === trade.security.toLowerCase(),
-    )!;
-    done(
-      `DvP ${request.date}: ${trade.seller.investor} sells ${trade.quantity} ${security.symbol} to ${trade.buyer.investor} at ¥${formatMoney(trade.price)}: both legs in one transaction`,
-    );
-  }
-  if (summary.settled !== trades.length)
-    throw new Error(`${summary.settled} of ${trades.length} trades settled`);
-  return {
-    id: `PTS-${request.date}`,
-    businessDate: request.date,
-    trades: summary.trades,
-    settled: summary.settled,
-    settledAfterRetry: 0,
-    cancelled: summary.cancelled,
-    failedAttempts: summary.failedAttempts,
-    cashSettled: trades.reduce((sum, trade) => sum + trade.amount, 0n),
-  };
 }
 
 function countAnswers(passes: readonly { pass: PassSummary }[]): string[] {

@@ -22,8 +22,14 @@ import {
   onboardParticipants,
 } from "../../deploy/suite.ts";
 import { KeyRing } from "../../ts-src/chain/accounts.ts";
+import type { SettlementSessionFacts } from "../../ts-src/report/types.ts";
 import { CcpMarketData, type CycleRequest } from "../../ts-src/services/ccp-data.ts";
 import type { SuiteDeployment } from "../../ts-src/services/deployment.ts";
+import { Journal } from "../../ts-src/services/journal.ts";
+import { silentLogger } from "../../ts-src/services/logger.ts";
+import { SettlementService, SimulatedTrustDesk } from "../../ts-src/services/settlement-service.ts";
+import { ExchangeSimulator } from "../../ts-src/settlement/exchange.ts";
+import type { TradeParty, TradeTerms } from "../../ts-src/settlement/types.ts";
 import type { CaseTrade } from "./case.ts";
 
 /** The demo's market-data folder (committed; `npm run demo:data` writes it). */
@@ -157,4 +163,79 @@ export function cycleTime(request: CycleRequest): bigint {
   const hhmm = request.kind === "intraday" ? request.name.slice(11) : "1530";
   const jst = Date.parse(`${request.date}T${hhmm.slice(0, 2)}:${hhmm.slice(2)}:00+09:00`);
   return BigInt(jst / 1000);
+}
+
+/**
+ * The case's trading session (participants.json's `session`) on its day at 10:00 JST: the orders matched by the
+ * exchange simulator, the trades reported, consented and settled by atomic DvP by the settlement service
+ * (ts-src/services/settlement-service.ts), on the suite's DvP contract. Throws unless every trade settled.
+ *
+ * @example
+ *   const { trades, facts } = await settleSession(world, cycleRequest("2026-11-16"));
+ */
+export async function settleSession(
+  world: AutomationWorld,
+  request: CycleRequest,
+): Promise<{ trades: TradeTerms[]; facts: SettlementSessionFacts }> {
+  const { deployment, client } = world;
+  await world.advanceTime(BigInt(Date.parse(`${request.date}T10:00:00+09:00`) / 1000));
+  const now = await world.chainTime();
+  const exchange = new ExchangeSimulator({
+    stablecoin: deployment.contracts.jpy,
+    firstTradeNumber: BigInt(`${request.date.replaceAll("-", "")}000001`),
+    settlementWindow: 3_600n,
+  });
+  const party = (id: string): TradeParty => {
+    for (const p of deployment.participants) {
+      if (`${p.id}-H` === id) return { investor: p.id, wallet: p.wallet };
+      const customer = p.accounts.find((a) => a.id === id);
+      if (customer?.wallet !== undefined) return { investor: customer.id, wallet: customer.wallet };
+    }
+    throw new Error(`no party ${id} in the deployment`);
+  };
+  const trades: TradeTerms[] = [];
+  world.session.trades.forEach((trade, i) => {
+    const security = deployment.contracts.securities[trade.security]!;
+    const order = { security, quantity: trade.quantity, price: trade.price };
+    exchange.submit({ ...order, orderId: `s${i}`, side: "sell", party: party(trade.seller) }, now);
+    trades.push(
+      ...exchange.submit({ ...order, orderId: `b${i}`, side: "buy", party: party(trade.buyer) }, now),
+    );
+  });
+  const journal = Journal.open(join(world.scratch, `settlement-${request.date}.sqlite`));
+  try {
+    const service = new SettlementService({
+      client,
+      keys: world.keys,
+      journal,
+      deployment: {
+        chainId: deployment.chainId,
+        dvp: deployment.contracts.dvp,
+        exchange: deployment.roles.exchange,
+        settler: deployment.roles.settler,
+        minter: deployment.roles.mintDesk,
+      },
+      trustDesk: new SimulatedTrustDesk(),
+      logger: silentLogger(),
+      idle: async (until) => world.advanceTime(until + 1n),
+    });
+    const summary = await service.run(trades);
+    if (summary.settled !== trades.length)
+      throw new Error(`${summary.settled} of ${trades.length} trades settled`);
+    return {
+      trades,
+      facts: {
+        id: `PTS-${request.date}`,
+        businessDate: request.date,
+        trades: summary.trades,
+        settled: summary.settled,
+        settledAfterRetry: 0,
+        cancelled: summary.cancelled,
+        failedAttempts: summary.failedAttempts,
+        cashSettled: trades.reduce((sum, trade) => sum + trade.amount, 0n),
+      },
+    };
+  } finally {
+    journal.close();
+  }
 }

@@ -349,6 +349,12 @@ export class CcpService {
     let defaultsMs = 0;
     for (;;) {
       await this.#ledger.sync();
+      // A default path a crash cut short is finished first (each of its steps checks the chain before it acts).
+      for (const pending of this.#pendingDefaults()) {
+        const started = performance.now();
+        await this.#defaultPath(pending.call, pending.cycle);
+        defaultsMs += performance.now() - started;
+      }
       this.#showCalls(cycle);
       const open = this.#ledger.openCalls();
       if (open.length === 0) break;
@@ -833,6 +839,13 @@ export class CcpService {
       { account: name, callId: call.id.toString(), deadline: call.deadline.toString() },
       "call past its deadline: default",
     );
+    const startedKey = `default-started:${call.id}`;
+    this.#journal.run(
+      "INSERT OR IGNORE INTO ccp_steps (key, detail, at) VALUES (?, ?, ?)",
+      startedKey,
+      JSON.stringify({ cycle }),
+      Date.now(),
+    );
     if (account.status === "active") {
       try {
         await this.#send(`default:${call.id}`, {
@@ -851,14 +864,14 @@ export class CcpService {
           { account: name, callId: call.id.toString(), refused },
           "no default: the call is no longer overdue",
         );
+        this.#journal.run("DELETE FROM ccp_steps WHERE key = ?", startedKey);
         await this.#ledger.sync();
         return;
       }
     }
     this.#checkpoint(`defaulted ${call.id}`);
     const house = (config?.account.kind ?? (account.beneficiary === ZERO ? "house" : "customer")) === "house";
-    const seized = await this.#seize(call.account);
-    const ported: { account: string; to: string }[] = [];
+    await this.#seize(call.account);
     if (house) {
       if (this.#ledger.participantDefaultedAt(owner) === undefined) {
         await this.#send(`participant-default:${owner}`, {
@@ -886,11 +899,32 @@ export class CcpService {
           to: deployment.contracts.escrow,
           data: escrowCalls.port(other.id, to),
         });
-        ported.push({ account: accountName(other.id), to: this.#participantByWallet.get(to)?.id ?? to });
         this.#checkpoint(`ported ${other.id}`);
       }
     }
+    // What the default did, from the chain's events (the same after a restart half-way): the seizure of the account,
+    // and the ports away from its participant.
     await this.#ledger.sync();
+    const market = await readCollateralMarket(this.#options.client, { escrow: deployment.contracts.escrow });
+    const seized = this.#ledger
+      .movements(call.account)
+      .filter((movement) => movement.kind === "seizure")
+      .flatMap((movement) => movement.outs)
+      .map((leg) => ({
+        asset: leg.asset,
+        quantity: leg.amount,
+        marketValue: safeValue(() => assetMarketValue(market, leg.asset, leg.amount)),
+        value: safeValue(() => assetHaircutValue(market, leg.asset, leg.amount)),
+      }));
+    const ported = house
+      ? this.#ledger
+          .ports()
+          .filter((port) => port.from === owner.toLowerCase())
+          .map((port) => ({
+            account: accountName(port.account),
+            to: this.#participantByWallet.get(port.to)?.id ?? port.to,
+          }))
+      : [];
     const declaredAt = this.#ledger.call(call.id)?.defaultedAt ?? (await this.#chainTime());
     const key = `default-record:${call.id}`;
     if (this.#journal.get("SELECT 1 FROM ccp_steps WHERE key = ?", key) === undefined) {
@@ -927,32 +961,24 @@ export class CcpService {
     );
   }
 
-  /** Seizes a defaulted account's whole holdings (valued at the time) to the default-management wallet. */
-  async #seize(
-    account: Hex,
-  ): Promise<{ asset: Address; quantity: bigint; marketValue: bigint; value: bigint }[]> {
-    const { deployment, client } = this.#options;
-    await this.#ledger.sync();
-    const done = this.#journal.get<{ detail: string }>(
-      "SELECT detail FROM ccp_steps WHERE key = ?",
-      `seized:${account}`,
-    );
-    if (done !== undefined) {
-      return (JSON.parse(done.detail) as [string, string, string, string][]).map(([asset, q, mv, v]) => ({
-        asset: asset as Address,
-        quantity: BigInt(q),
-        marketValue: BigInt(mv),
-        value: BigInt(v),
+  /** Default paths started and not finished (a crash between their steps). */
+  #pendingDefaults(): { call: LedgerCall; cycle: number }[] {
+    return this.#journal
+      .all<{ key: string; detail: string }>(
+        `SELECT s.key, s.detail FROM ccp_steps s WHERE s.key LIKE 'default-started:%' AND NOT EXISTS (
+           SELECT 1 FROM ccp_steps r WHERE r.key = 'default-record:' || substr(s.key, 17))`,
+      )
+      .map((row) => ({
+        call: this.#ledger.call(BigInt(row.key.slice("default-started:".length)))!,
+        cycle: (JSON.parse(row.detail) as { cycle: number }).cycle,
       }));
-    }
+  }
+
+  /** Seizes a defaulted account's whole holdings to the default-management wallet (nothing when it holds none). */
+  async #seize(account: Hex): Promise<void> {
+    const { deployment } = this.#options;
+    await this.#ledger.sync();
     const holdings = this.#ledger.holdings(account);
-    const market = await readCollateralMarket(client, { escrow: deployment.contracts.escrow });
-    const seized = holdings.map((h) => ({
-      asset: h.asset as Address,
-      quantity: h.quantity,
-      marketValue: safeValue(() => assetMarketValue(market, h.asset, h.quantity)),
-      value: safeValue(() => assetHaircutValue(market, h.asset, h.quantity)),
-    }));
     if (holdings.length > 0) {
       await this.#send(`seize:${account}`, {
         kind: "seize",
@@ -964,16 +990,7 @@ export class CcpService {
         ),
       });
     }
-    this.#journal.run(
-      "INSERT INTO ccp_steps (key, detail, at) VALUES (?, ?, ?)",
-      `seized:${account}`,
-      JSON.stringify(
-        seized.map((s) => [s.asset, s.quantity.toString(), s.marketValue.toString(), s.value.toString()]),
-      ),
-      Date.now(),
-    );
     this.#checkpoint(`seized ${account}`);
-    return seized;
   }
 
   /** Who takes a customer account over: its backup if it accepted, else any accepting participant not in default. */

@@ -5,10 +5,9 @@
  * signing the customers delegated to it) and its own journal.
  *
  * Each pass:
- * 1. finishes the transactions in flight (journalled signed before broadcast: ts-src/chain/sender.ts), and settles
- *    what they did: a plan all of whose transactions were mined is done; a plan cut short by a crash before it sent
- *    everything is abandoned, and the call is decided again from the chain (what was mined counts, nothing is posted
- *    twice);
+ * 1. finishes the transactions in flight (journalled signed before broadcast: ts-src/chain/sender.ts), and carries
+ *    on a plan a crash cut short where it stopped, if its call is still open (its journalled transactions are not
+ *    sent again, the others are), or abandons it if the call was met meanwhile: nothing is posted twice;
  * 2. reads the escrow's events for its accounts since the last block it processed (calls issued, met, defaulted;
  *    accounts ported to it or away), and every account's state and open call (so a call is never missed, even one
  *    issued while it was down);
@@ -139,7 +138,8 @@ interface ActionRow {
   kind: string;
   plan: string;
   status: "planned" | "done" | "failed" | "abandoned";
-  tx_keys: string;
+  /** The plan's transactions: [key, request] pairs, as JSON. */
+  requests: string;
 }
 
 /** The ERC-20 allowance the agent gives the escrow on each asset, once (OpenZeppelin never lowers the maximum). */
@@ -190,7 +190,7 @@ export class ParticipantAgent {
        CREATE TABLE agent_accounts (account TEXT PRIMARY KEY, state TEXT NOT NULL);
        CREATE TABLE agent_actions (
          key TEXT PRIMARY KEY, call_id TEXT, account TEXT NOT NULL, kind TEXT NOT NULL, plan TEXT NOT NULL,
-         status TEXT NOT NULL, tx_keys TEXT NOT NULL, created_at INTEGER NOT NULL);
+         status TEXT NOT NULL, requests TEXT NOT NULL, created_at INTEGER NOT NULL);
        CREATE INDEX agent_actions_by_call ON agent_actions (call_id);`,
     );
     this.#sender = new TransactionSender({
@@ -329,8 +329,8 @@ export class ParticipantAgent {
   async runOnce(): Promise<PassSummary> {
     await this.start();
     await this.#sender.recover();
-    this.#settlePlans();
     await this.#scan();
+    await this.#resumePlans();
     const managed = this.#managedAccounts();
     const market = await readCollateralMarket(this.#options.client, {
       escrow: this.#options.deployment.contracts.escrow,
@@ -384,7 +384,7 @@ export class ParticipantAgent {
   async answerCall(callId: bigint): Promise<CallOutcome> {
     await this.start();
     await this.#sender.recover();
-    this.#settlePlans();
+    await this.#resumePlans();
     const { client, deployment } = this.#options;
     const latest = await withRetry(
       "getBlockNumber",
@@ -481,7 +481,7 @@ export class ParticipantAgent {
       if (!repeat) {
         this.#journal.atomically(() => {
           this.#journal.run(
-            "INSERT INTO agent_actions (key, call_id, account, kind, plan, status, tx_keys, created_at) VALUES (?, ?, ?, 'report', ?, 'done', '[]', ?)",
+            "INSERT INTO agent_actions (key, call_id, account, kind, plan, status, requests, created_at) VALUES (?, ?, ?, 'report', ?, 'done', '[]', ?)",
             key,
             callId.toString(),
             account.id,
@@ -520,13 +520,13 @@ export class ParticipantAgent {
     const key = `answer:${callId}:${attempts}`;
     const requests = this.#requestsOf(account, decision, key);
     this.#journal.run(
-      "INSERT INTO agent_actions (key, call_id, account, kind, plan, status, tx_keys, created_at) VALUES (?, ?, ?, ?, ?, 'planned', ?, ?)",
+      "INSERT INTO agent_actions (key, call_id, account, kind, plan, status, requests, created_at) VALUES (?, ?, ?, ?, ?, 'planned', ?, ?)",
       key,
       callId.toString(),
       account.id,
       decision.kind,
       planText(decision),
-      JSON.stringify(requests.map(([txKey]) => txKey)),
+      requestsText(requests),
       Date.now(),
     );
     this.#checkpoint(`planned ${key}`);
@@ -543,19 +543,10 @@ export class ParticipantAgent {
       },
       "answering a margin call",
     );
-    const transactions: Hex[] = [];
-    try {
-      for (const [txKey, request] of requests)
-        transactions.push((await this.#send(txKey, request)).transactionHash);
-      this.#journal.run("UPDATE agent_actions SET status = 'done' WHERE key = ?", key);
-    } catch (error) {
-      if (!(error instanceof ContractRevertError)) throw error;
+    const { transactions, refused } = await this.#execute(key, requests);
+    if (refused !== undefined) {
       // Refused (a price moved, a holder rule): the plan failed; the next pass decides again.
-      this.#journal.run("UPDATE agent_actions SET status = 'failed' WHERE key = ?", key);
-      this.#log.warn(
-        { account: account.name, callId: callId.toString(), code: error.code },
-        "answer refused",
-      );
+      this.#log.warn({ account: account.name, callId: callId.toString(), code: refused }, "answer refused");
       return { ...base, answer: "failed", met: false, transactions };
     }
     const after = await this.#account(account.id);
@@ -655,23 +646,17 @@ export class ParticipantAgent {
       },
     ]);
     this.#journal.run(
-      "INSERT INTO agent_actions (key, call_id, account, kind, plan, status, tx_keys, created_at) VALUES (?, NULL, ?, 'withdrawal', ?, 'planned', ?, ?)",
+      "INSERT INTO agent_actions (key, call_id, account, kind, plan, status, requests, created_at) VALUES (?, NULL, ?, 'withdrawal', ?, 'planned', ?, ?)",
       actionKey,
       account.id,
       JSON.stringify({ releases: decision.releases.map((l) => [l.asset, l.quantity.toString()]) }),
-      JSON.stringify(requests.map(([txKey]) => txKey)),
+      requestsText(requests),
       Date.now(),
     );
     this.#checkpoint(`planned ${actionKey}`);
-    const transactions: Hex[] = [];
-    try {
-      for (const [txKey, request] of requests)
-        transactions.push((await this.#send(txKey, request)).transactionHash);
-      this.#journal.run("UPDATE agent_actions SET status = 'done' WHERE key = ?", actionKey);
-    } catch (error) {
-      if (!(error instanceof ContractRevertError)) throw error;
-      this.#journal.run("UPDATE agent_actions SET status = 'failed' WHERE key = ?", actionKey);
-      this.#log.warn({ account: account.name, code: error.code }, "excess return refused");
+    const { transactions, refused } = await this.#execute(actionKey, requests);
+    if (refused !== undefined) {
+      this.#log.warn({ account: account.name, code: refused }, "excess return refused");
       return undefined;
     }
     this.#log.info(
@@ -689,17 +674,50 @@ export class ParticipantAgent {
   // ─── State ────────────────────────────────────────────────────────────────────────────────────────────────
 
   /**
-   * After a restart: a plan whose transactions were all mined is done; one the crash cut short (some not even signed)
-   * is abandoned: the chain has what was mined, the next decision starts from it.
+   * Sends a plan's transactions in order, each under its key (one already journalled is finished, not sent again),
+   * and records the plan done, or failed when the escrow refuses one (returned as `refused`, its stable code).
    */
-  #settlePlans(): void {
+  async #execute(
+    key: string,
+    requests: readonly (readonly [string, TransactionRequest])[],
+  ): Promise<{ transactions: Hex[]; refused?: string }> {
+    const transactions: Hex[] = [];
+    try {
+      for (const [txKey, request] of requests)
+        transactions.push((await this.#send(txKey, request)).transactionHash);
+    } catch (error) {
+      if (!(error instanceof ContractRevertError)) throw error;
+      this.#journal.run("UPDATE agent_actions SET status = 'failed' WHERE key = ?", key);
+      return { transactions, refused: error.code };
+    }
+    this.#journal.run("UPDATE agent_actions SET status = 'done' WHERE key = ?", key);
+    return { transactions };
+  }
+
+  /**
+   * After a restart: a plan the crash cut short is carried on where it stopped (its transactions journalled are
+   * finished, the others sent), as long as its call is still open; a plan whose call was met meanwhile is abandoned
+   * (what it had sent stays, the rest is not needed). A return of excess is carried on (the escrow refuses a
+   * withdrawal that would leave the account short).
+   */
+  async #resumePlans(): Promise<void> {
     for (const row of this.#journal.all<ActionRow>("SELECT * FROM agent_actions WHERE status = 'planned'")) {
-      const keys = JSON.parse(row.tx_keys) as string[];
-      const records = keys.map((key) => this.#journal.transaction(key));
-      const allMined = records.every((record) => record?.status === "mined");
-      const status = allMined ? "done" : "abandoned";
-      this.#journal.run("UPDATE agent_actions SET status = ? WHERE key = ?", status, row.key);
-      this.#log.info({ action: row.key, status }, "plan after a restart");
+      const requests = JSON.parse(row.requests, (_, value: unknown) =>
+        typeof value === "string" && /^\d+n$/.test(value) ? BigInt(value.slice(0, -1)) : value,
+      ) as [string, TransactionRequest][];
+      if (row.call_id !== null) {
+        const view = await this.#account(row.account as Hex);
+        if (!view.call.open || view.call.id !== BigInt(row.call_id) || view.status !== "active") {
+          this.#journal.run("UPDATE agent_actions SET status = 'abandoned' WHERE key = ?", row.key);
+          this.#log.info({ action: row.key }, "plan abandoned after a restart: its call is no longer open");
+          continue;
+        }
+      }
+      const { refused } = await this.#execute(row.key, requests);
+      this.#log.info(
+        { action: row.key, ...(refused === undefined ? {} : { refused }) },
+        "plan carried on after a restart",
+      );
     }
   }
 
@@ -901,6 +919,11 @@ function planText(decision: CallAnswer): string {
   return JSON.stringify(decision, (_, value: unknown) =>
     typeof value === "bigint" || value instanceof Fraction ? value.toString() : value,
   );
+}
+
+/** A plan's transactions as JSON (a bigint as "123n"). */
+function requestsText(requests: readonly (readonly [string, TransactionRequest])[]): string {
+  return JSON.stringify(requests, (_, value: unknown) => (typeof value === "bigint" ? `${value}n` : value));
 }
 
 function toTopic(value: bigint): Hex {

@@ -25,7 +25,14 @@ import { KeyLocks } from "../services/key-lock.ts";
 import { automationFacts, readReportAssets } from "../services/run-facts.ts";
 import { formatYen, renderTable, toJson } from "./format.ts";
 import type { Output } from "./io.ts";
-import { connectChain, serviceKeys, serviceOutput, stopOnSignal } from "./service-common.ts";
+import {
+  connectChain,
+  pauseAt,
+  serviceKeys,
+  serviceOutput,
+  stopOnSignal,
+  withCheckpoint,
+} from "./service-common.ts";
 
 /** What `ccp ccp-service` takes. */
 export interface CcpServiceCommandOptions {
@@ -136,6 +143,7 @@ export async function runCcpService(
       callWindowSeconds: options.callWindow,
       batchSize: options.batchSize,
       pollIntervalMs: options.pollInterval,
+      ...withCheckpoint(pauseAt(logger)),
     });
     await service.start();
     const stop = stopOnSignal(logger);

@@ -21,7 +21,14 @@ import { Fraction, parseDecimal } from "../shared/fraction.ts";
 import { defaultJournal } from "./ccp-service-run.ts";
 import { formatYen, renderTable, toJson } from "./format.ts";
 import type { Output } from "./io.ts";
-import { connectChain, serviceKeys, serviceOutput, stopOnSignal } from "./service-common.ts";
+import {
+  connectChain,
+  pauseAt,
+  serviceKeys,
+  serviceOutput,
+  stopOnSignal,
+  withCheckpoint,
+} from "./service-common.ts";
 
 /** What `ccp participant-agent` takes. */
 export interface AgentCommandOptions {
@@ -114,6 +121,7 @@ export async function runParticipantAgent(options: AgentCommandOptions, output: 
       horizonDays: options.horizonDays,
       carryBps: options.carry,
       pollIntervalMs: options.pollInterval,
+      ...withCheckpoint(pauseAt(logger)),
     });
     for (const signer of agent.signers) keys.account(signer);
     locks = KeyLocks.acquire({

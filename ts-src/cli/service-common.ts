@@ -100,3 +100,26 @@ export function stopOnSignal(logger: Logger): () => boolean {
   process.once("SIGTERM", () => stop("SIGTERM"));
   return () => stopping;
 }
+
+/**
+ * A testing aid: with `CCP_PAUSE_AT=<text>`, the service stops dead (logs `paused at <point>`, then blocks) at the
+ * first point whose name contains the text, e.g. `broadcast answer:` (a transaction of an answer broadcast, its
+ * receipt not seen yet), so that a test can kill the process exactly there. Without it, no checkpoint at all.
+ */
+export function pauseAt(logger: Logger): ((point: string) => void) | undefined {
+  const target = process.env.CCP_PAUSE_AT;
+  if (target === undefined || target === "") return undefined;
+  return (point) => {
+    if (!point.includes(target)) return;
+    logger.warn({ point }, `paused at ${point}`);
+    // Blocks the process for good: only a signal ends it now.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  };
+}
+
+/** `{ checkpoint }` when there is one (an options object's optional field). */
+export function withCheckpoint(checkpoint: ((point: string) => void) | undefined): {
+  checkpoint?: (point: string) => void;
+} {
+  return checkpoint === undefined ? {} : { checkpoint };
+}

@@ -705,6 +705,10 @@ export class ParticipantAgent {
       const requests = JSON.parse(row.requests, (_, value: unknown) =>
         typeof value === "string" && /^\d+n$/.test(value) ? BigInt(value.slice(0, -1)) : value,
       ) as [string, TransactionRequest][];
+      if (requests.every(([key]) => this.#journal.transaction(key)?.status === "mined")) {
+        this.#journal.run("UPDATE agent_actions SET status = 'done' WHERE key = ?", row.key);
+        continue;
+      }
       if (row.call_id !== null) {
         const view = await this.#account(row.account as Hex);
         if (!view.call.open || view.call.id !== BigInt(row.call_id) || view.status !== "active") {

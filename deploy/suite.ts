@@ -58,6 +58,9 @@ export const DEFAULT_SCHEDULE: ScheduleTerms = {
 /** The most a mint desk may mint of each coin (the trust bank raises it as money is placed in trust). */
 const MINTER_ALLOWANCE = 10n ** 18n;
 
+/** Wallets per batch call (KYC, allow lists, issuance): well within a transaction's gas cap. */
+const BATCH = 50;
+
 /** A year, the KYC validity of the suite's own holders. */
 const YEAR = 365n * 86_400n;
 const JAPAN = 392;
@@ -336,10 +339,10 @@ export async function onboardParticipants(
         amounts.push(wanted - held);
       }
     }
-    for (let start = 0; start < to.length; start += 200) {
+    for (let start = 0; start < to.length; start += BATCH) {
       await send(
         token.write.batchMint(
-          [to.slice(start, start + 200), amounts.slice(start, start + 200)],
+          [to.slice(start, start + BATCH), amounts.slice(start, start + BATCH)],
           as(signers.issuer),
         ),
       );
@@ -379,8 +382,8 @@ async function registerHolders(
       fresh.push(holder);
     }
   }
-  for (let start = 0; start < fresh.length; start += 200) {
-    const chunk = fresh.slice(start, start + 200);
+  for (let start = 0; start < fresh.length; start += BATCH) {
+    const chunk = fresh.slice(start, start + BATCH);
     const ids = chunk.map(([code]) => investorIdOf(code));
     await send(
       registry.write.batchRegisterInvestors(
@@ -394,8 +397,8 @@ async function registerHolders(
     const contract = await viem.getContractAt("Stablecoin", coin);
     const missing: Address[] = [];
     for (const [, wallet] of holders) if (!(await contract.read.isAllowed([wallet]))) missing.push(wallet);
-    for (let start = 0; start < missing.length; start += 200) {
-      await send(contract.write.allowAccounts([missing.slice(start, start + 200)], as));
+    for (let start = 0; start < missing.length; start += BATCH) {
+      await send(contract.write.allowAccounts([missing.slice(start, start + BATCH)], as));
     }
   }
 }

@@ -32,6 +32,8 @@ export interface CaseOptions {
   readonly days?: number;
   /** The cycle day (1-based) of the shock (7). */
   readonly shockDay?: number;
+  /** Whether the last participant holds too little to meet the shock's call (default true with two or more). */
+  readonly defaulter?: boolean;
 }
 
 /** The demo's case. */
@@ -259,7 +261,7 @@ export function generateAutomationCase(options: CaseOptions): GeneratedCase {
   const onboarding: OnboardingSpec["participants"][number][] = [];
   for (let p = 1; p <= options.participants; p += 1) {
     const id = `CP${p}`;
-    const last = p === options.participants && options.participants > 1;
+    const last = p === options.participants && options.participants > 1 && options.defaulter !== false;
     const customers: OnboardingSpec["participants"][number]["customers"][number][] = [];
     for (let c = 1; c <= options.customersPerParticipant; c += 1) {
       const customerId = `${id}-C${c}`;

@@ -236,6 +236,8 @@ export interface EventPosition {
   readonly blockNumber: bigint;
   readonly logIndex: number;
   readonly transactionHash: Hex;
+  /** The block's time, when the node gives it with the log (Hardhat's and recent nodes do). */
+  readonly blockTimestamp?: bigint;
 }
 
 /** The escrow's events the automation follows, decoded (addresses in lower case). */
@@ -344,6 +346,7 @@ export function decodeEscrowEvents(logs: readonly Log[], escrow: Address): Escro
       blockNumber: log.blockNumber ?? 0n,
       logIndex: log.logIndex ?? 0,
       transactionHash: log.transactionHash ?? zeroHash,
+      ...(typeof log.blockTimestamp === "bigint" ? { blockTimestamp: log.blockTimestamp } : {}),
     };
     events.push({ ...position, kind: decoded.eventName, ...lowerAddresses(decoded.args) } as EscrowEvent);
   }
@@ -447,18 +450,20 @@ export interface CollateralTokenInfo {
 }
 
 /**
- * A token's symbol, decimals and (for a security token) face value.
+ * A token's name, symbol, decimals and, for a security token (`security`), its face value (0 for a coin, which has
+ * none: not asked, so that no call reverts).
  *
  * @example
- *   const { symbol, faceValue } = await readTokenInfo(client, jgb); // "JGB372", 1_000_000n
+ *   const { symbol, faceValue } = await readTokenInfo(client, jgb, { security: true }); // "JGB372", 1_000_000n
  */
 export async function readTokenInfo(
   client: PublicClient,
   token: Address,
-  retry: RetryPolicy = DEFAULT_RETRY,
+  options: { security: boolean; retry?: RetryPolicy },
 ): Promise<CollateralTokenInfo> {
-  const read = <T>(what: string, call: () => Promise<T>) => withRetry(what, call, retry);
-  const [name, symbol, decimals] = await Promise.all([
+  const read = <T>(what: string, call: () => Promise<T>) =>
+    withRetry(what, call, options.retry ?? DEFAULT_RETRY);
+  const [name, symbol, decimals, faceValue] = await Promise.all([
     read("name", () =>
       client.readContract({ address: token, abi: collateralTokenAbi, functionName: "name" }),
     ),
@@ -468,17 +473,12 @@ export async function readTokenInfo(
     read("decimals", () =>
       client.readContract({ address: token, abi: collateralTokenAbi, functionName: "decimals" }),
     ),
+    options.security
+      ? read("faceValue", () =>
+          client.readContract({ address: token, abi: collateralTokenAbi, functionName: "faceValue" }),
+        )
+      : Promise.resolve(0n),
   ]);
-  let faceValue = 0n;
-  try {
-    faceValue = await client.readContract({
-      address: token,
-      abi: collateralTokenAbi,
-      functionName: "faceValue",
-    });
-  } catch {
-    faceValue = 0n; // a stablecoin has no face value
-  }
   return { address: token.toLowerCase() as Address, name, symbol, decimals, faceValue };
 }
 

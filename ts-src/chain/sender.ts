@@ -205,6 +205,9 @@ export class TransactionSender {
         }
       }
       if (broadcast) this.#options.checkpoint?.(`broadcast ${record.key}`);
+      // A chain that mines on arrival (Hardhat's automine) or within a block period has it at once: ask before waiting
+      // a polling interval.
+      receipt ??= await this.#receipt(record.hash);
       receipt ??= await this.#rpc("waitForTransactionReceipt", () =>
         client.waitForTransactionReceipt({
           hash: record.hash,

@@ -302,7 +302,10 @@ export class CcpService {
     }
     const market = await readCollateralMarket(client, { escrow: deployment.contracts.escrow });
     for (const [asset, scheduled] of market.assets) {
-      const info = await readTokenInfo(client, asset as Address, this.#retry);
+      const info = await readTokenInfo(client, asset as Address, {
+        security: !scheduled.pricedAtPar,
+        retry: this.#retry,
+      });
       this.#assetInfo.set(asset, {
         symbol: info.symbol,
         faceValue: info.faceValue,

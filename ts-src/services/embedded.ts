@@ -18,6 +18,11 @@ export interface EmbeddedOptions {
   readonly advanceTime: (time: bigint) => Promise<void>;
   /** The chain's latest block time. */
   readonly chainTime: () => Promise<bigint>;
+  /**
+   * How many agents take their pass at once (default 1: one after the other, in the deployment's order, so that a
+   * run is the same every time). Each has its own keys, so their transactions never share a nonce.
+   */
+  readonly concurrency?: number;
 }
 
 /** A cycle as the embedded automation ran it. */
@@ -25,6 +30,8 @@ export interface EmbeddedCycle {
   readonly summary: CycleSummary;
   /** Every agent pass of the cycle, in order (each agent's in the deployment's order). */
   readonly passes: readonly { readonly participant: string; readonly pass: PassSummary }[];
+  /** Milliseconds (wall clock) the agents' passes took, all of them. */
+  readonly answeringMs: number;
 }
 
 /**
@@ -39,6 +46,7 @@ export class EmbeddedAutomation {
   readonly agents: readonly ParticipantAgent[];
   readonly #options: EmbeddedOptions;
   #passes: { participant: string; pass: PassSummary }[] = [];
+  #answeringMs = 0;
 
   constructor(options: EmbeddedOptions) {
     this.#options = options;
@@ -58,21 +66,28 @@ export class EmbeddedAutomation {
   async runCycle(request: CycleRequest, at?: bigint): Promise<EmbeddedCycle> {
     if (at !== undefined) await this.#advance(at);
     this.#passes = [];
+    this.#answeringMs = 0;
     const cycle = await this.ccp.postCycle(request);
     await this.#agentsPass();
     const summary = await this.ccp.closeCycle(cycle);
-    return { summary, passes: this.#passes };
+    return { summary, passes: this.#passes, answeringMs: this.#answeringMs };
   }
 
   /** One pass of every agent; true if any of them sent anything. */
   async #agentsPass(): Promise<boolean> {
-    let acted = false;
-    for (const agent of this.agents) {
-      const pass = await agent.runOnce();
-      this.#passes.push({ participant: agent.participant.id, pass });
-      if (pass.releases.length > 0 || pass.calls.some((call) => call.transactions.length > 0)) acted = true;
+    const started = performance.now();
+    const width = Math.max(1, this.#options.concurrency ?? 1);
+    const passes: { participant: string; pass: PassSummary }[] = [];
+    for (let start = 0; start < this.agents.length; start += width) {
+      const group = this.agents.slice(start, start + width);
+      const done = await Promise.all(group.map((agent) => agent.runOnce()));
+      done.forEach((pass, i) => passes.push({ participant: group[i]!.participant.id, pass }));
     }
-    return acted;
+    this.#passes.push(...passes);
+    this.#answeringMs += performance.now() - started;
+    return passes.some(
+      ({ pass }) => pass.releases.length > 0 || pass.calls.some((call) => call.transactions.length > 0),
+    );
   }
 
   async #idle(until: bigint): Promise<void> {

@@ -175,7 +175,14 @@ export class EscrowLedger {
       toBlock: latest,
       retry: this.#retry,
     });
-    const times = await this.#blockTimes([...new Set(events.map((e) => e.blockNumber))]);
+    const times = new Map<bigint, bigint>();
+    for (const event of events)
+      if (event.blockTimestamp !== undefined) times.set(event.blockNumber, event.blockTimestamp);
+    for (const [block, time] of await this.#blockTimes([
+      ...new Set(events.filter((e) => !times.has(e.blockNumber)).map((e) => e.blockNumber)),
+    ])) {
+      times.set(block, time);
+    }
     this.#journal.atomically(() => {
       for (const event of events) this.#apply(event, times.get(event.blockNumber)!);
       this.#journal.run(

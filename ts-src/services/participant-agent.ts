@@ -142,6 +142,18 @@ interface ActionRow {
   requests: string;
 }
 
+/**
+ * Gas limits of the agent's transactions, well above what they use (bench/results.json: a deposit 72,000, a
+ * withdrawal 104,000, a 3 × 3 substitution 287,000, each valuing up to six assets; a first deposit of an asset
+ * writes a new slot): each is simulated with one `eth_call` before it is signed, instead of a gas estimate (which
+ * runs it several times), and a limit it ever exceeded would show as a refusal, never as a wrong outcome.
+ */
+const GAS = {
+  deposit: 250_000n,
+  withdrawal: 300_000n,
+  substitution: { base: 150_000n, perLeg: 80_000n },
+} as const;
+
 /** The ERC-20 allowance the agent gives the escrow on each asset, once (OpenZeppelin never lowers the maximum). */
 const MAX_ALLOWANCE = 2n ** 256n - 1n;
 
@@ -240,8 +252,11 @@ export class ParticipantAgent {
     for (const signer of this.signers) keys.account(signer);
     await this.#sender.recover();
     const market = await readCollateralMarket(client, { escrow: deployment.contracts.escrow });
-    for (const asset of market.assets.keys()) {
-      const info = await readTokenInfo(client, asset as Address, this.#retry);
+    for (const [asset, scheduled] of market.assets) {
+      const info = await readTokenInfo(client, asset as Address, {
+        security: !scheduled.pricedAtPar,
+        retry: this.#retry,
+      });
       this.#assets.set(asset, { symbol: info.symbol, faceValue: info.faceValue });
     }
     for (const config of this.#participant.accounts) {
@@ -345,18 +360,18 @@ export class ParticipantAgent {
     this.#progress.start("answered", open.length);
     let answered = 0;
     for (const account of open) {
-      calls.push(await this.#answer(account, views.get(account.id)!, market));
+      calls.push(
+        await this.#answer(account, views.get(account.id)!, market, (after) => views.set(account.id, after)),
+      );
       this.#progress.update("answered", ++answered);
     }
-    // Excess: on accounts without a call, once their requirement is posted.
-    const fresh = await readCollateralMarket(this.#options.client, {
-      escrow: this.#options.deployment.contracts.escrow,
-    });
+    // Excess: on accounts without a call, once their requirement is posted (the views are as of now: an answer
+    // re-reads its account).
     for (const account of managed) {
       if (account.depositOnly) continue;
-      const view = await this.#account(account.id);
+      const view = views.get(account.id)!;
       if (view.call.open || view.status !== "active" || view.ownerInDefault || view.cycle === 0) continue;
-      const released = await this.#releaseExcess(account, view, fresh);
+      const released = await this.#releaseExcess(account, view, market);
       if (released !== undefined) releases.push(released);
     }
     return { calls, releases, accounts: managed.map((a) => a.name) };
@@ -437,7 +452,12 @@ export class ParticipantAgent {
 
   // ─── Answering ────────────────────────────────────────────────────────────────────────────────────────────
 
-  async #answer(account: ManagedAccount, view: EscrowAccount, market: Market): Promise<CallOutcome> {
+  async #answer(
+    account: ManagedAccount,
+    view: EscrowAccount,
+    market: Market,
+    onAfter: (after: EscrowAccount) => void = () => {},
+  ): Promise<CallOutcome> {
     const callId = view.call.id;
     this.#journal.run(
       `INSERT OR IGNORE INTO agent_calls (call_id, account, cycle, shortfall, deadline, status, seen_at)
@@ -550,6 +570,7 @@ export class ParticipantAgent {
       return { ...base, answer: "failed", met: false, transactions };
     }
     const after = await this.#account(account.id);
+    onAfter(after);
     const met = !(after.call.open && after.call.id === callId);
     if (met) this.#journal.run("UPDATE agent_calls SET status = 'met' WHERE call_id = ?", callId.toString());
     this.#checkpoint(`answered ${key}`);
@@ -578,6 +599,10 @@ export class ParticipantAgent {
             kind: "substitute",
             from: account.funder,
             to: escrow,
+            gas:
+              GAS.substitution.base +
+              GAS.substitution.perLeg * BigInt(decision.deposits.length + decision.releases.length),
+            simulate: true,
             data: escrowCalls.substitute(
               account.id,
               decision.deposits.map((leg) => ({ asset: leg.asset as Address, amount: leg.quantity })),
@@ -593,6 +618,8 @@ export class ParticipantAgent {
         kind: "deposit",
         from: account.funder,
         to: escrow,
+        gas: GAS.deposit,
+        simulate: true,
         data: escrowCalls.deposit(account.id, leg.asset as Address, leg.quantity),
       },
     ]);
@@ -642,6 +669,8 @@ export class ParticipantAgent {
         kind: "withdraw",
         from: account.funder,
         to: escrow,
+        gas: GAS.withdrawal,
+        simulate: true,
         data: escrowCalls.withdraw(account.id, leg.asset as Address, leg.quantity, account.recipient),
       },
     ]);

@@ -56,7 +56,7 @@ export async function readReportAssets(
   const schedule = await readCollateralMarket(client, { escrow });
   const assets: ReportAsset[] = [];
   for (const [address, scheduled] of schedule.assets) {
-    const info = await readTokenInfo(client, address as Address);
+    const info = await readTokenInfo(client, address as Address, { security: !scheduled.pricedAtPar });
     assets.push({
       address: address as Address,
       symbol: info.symbol,

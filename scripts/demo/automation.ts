@@ -39,14 +39,22 @@ export interface AutomationDemoContext {
   done(line: string): void;
   /** The reports' folder (default `reports`): the report goes to `<root>/demo/`. */
   readonly reportRoot?: string;
+  /** Where the tables and event lines go (default the console). */
+  print?(line: string): void;
 }
+
+/** Where the demo's report is written, under the reports' folder. */
+export const DEMO_RUN_ID = "demo";
 
 /** The participants' carry on each asset, basis points a year: dollar cash forgoes its interest elsewhere. */
 const CARRY_BPS = { CUSD: 50 } as const;
 
 /** Runs the automation part; throws if an end-state check fails. */
-export async function automationDemo(context: AutomationDemoContext): Promise<void> {
+export async function automationDemo(
+  context: AutomationDemoContext,
+): Promise<{ html: string; json: string }> {
   const { heading, done } = context;
+  const print = context.print ?? ((line: string) => console.log(line));
   const started = Date.now();
   heading(
     "Margin-call automation: the whole suite deployed and wired, three clearing participants onboarded",
@@ -89,7 +97,7 @@ export async function automationDemo(context: AutomationDemoContext): Promise<vo
       ]);
     }
   }
-  console.log(inventories.toString());
+  print(inventories.toString());
   done(`each customer's backup participant takes its account over if its own defaults (porting)`);
 
   // -------------------------------------------------------------------------------------------------------------
@@ -156,7 +164,7 @@ export async function automationDemo(context: AutomationDemoContext): Promise<vo
     const { summary, passes } = await automation.runCycle(request, cycleTime(request));
     summaries.push(summary);
     const answers = countAnswers(passes);
-    console.log(
+    print(
       `   ${cycleLabel(request).padEnd(22)} ${summary.accounts} accounts, IM ¥${formatMoney(summary.requirement)}: ` +
         `${summary.callsIssued} calls (¥${formatMoney(summary.shortfallCalled)}), ${summary.callsMet} met` +
         (answers.length === 0 ? "" : ` (${answers.join(", ")})`) +
@@ -171,30 +179,28 @@ export async function automationDemo(context: AutomationDemoContext): Promise<vo
           );
           const cross = currencies.size > 1;
           if (cross) crossCurrency += 1;
-          console.log(
+          print(
             `   • ${call.account}: ${cross ? "atomic cross-currency substitution" : "atomic substitution"}: ${legs(call.deposits)} in, ${legs(call.releases)} out, in one transaction`,
           );
         } else if (call.answer === "insufficient" && call.repeat !== true) {
-          console.log(
+          print(
             `   • ${call.account} (${participant}): no inventory left to meet a call of ¥${formatMoney(call.shortfall!)} (its wallet could bring the account to ¥${formatMoney(call.reachable!)}): reported, not answered`,
           );
         } else if (call.answer === "deposit" && request.kind === "intraday") {
-          console.log(`   • ${call.account}: deposit ${legs(call.deposits)}`);
+          print(`   • ${call.account}: deposit ${legs(call.deposits)}`);
         }
       }
       for (const release of pass.releases) {
-        console.log(`   • ${release.account}: excess returned: ${legs(release.legs)}`);
+        print(`   • ${release.account}: excess returned: ${legs(release.legs)}`);
       }
     }
     for (const fault of summary.defaults) {
-      console.log(
+      print(
         `   ✘ ${fault.account} missed its call's deadline: ${fault.scope === "participant" ? `participant ${fault.participant} declared in default, its house collateral seized` : "account declared in default, collateral seized"}`,
       );
     }
     for (const port of summary.ported)
-      console.log(
-        `   • ${port.account} ported to ${port.to} (its backup), with its collateral and requirement`,
-      );
+      print(`   • ${port.account} ported to ${port.to} (its backup), with its collateral and requirement`);
   }
   if (crossCurrency === 0) throw new Error("no call was answered by a cross-currency substitution");
 
@@ -226,7 +232,7 @@ export async function automationDemo(context: AutomationDemoContext): Promise<vo
       s.medianTimeToCover === null ? "" : `${s.medianTimeToCover} s`,
     ]);
   }
-  console.log(table.toString());
+  print(table.toString());
   const calls = automation.ccp.ledger.calls();
   const open = calls.filter((call) => call.status === "open");
   if (open.length > 0) throw new Error(`${open.length} calls still open at the end`);
@@ -278,7 +284,7 @@ export async function automationDemo(context: AutomationDemoContext): Promise<vo
     summaries[0] === undefined ? endedAt : (automation.ccp.cycleRecords()[0]?.postedAt ?? endedAt);
   const facts = automationFacts({
     run: {
-      id: "demo",
+      id: DEMO_RUN_ID,
       title: "Margin-call automation: the demo's ten business days",
       network: "hardhat (in-process)",
       chainId: deployment.chainId,
@@ -296,6 +302,7 @@ export async function automationDemo(context: AutomationDemoContext): Promise<vo
   done(`report written: ${written.html} (and ${written.json}), opens offline`);
   done(`the automation part ran in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await world.connection.close();
+  return { html: written.html, json: written.json };
 }
 
 function countAnswers(passes: readonly { pass: PassSummary }[]): string[] {

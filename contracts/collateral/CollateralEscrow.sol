@@ -346,6 +346,15 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
         if (deadline <= block.timestamp) revert CollateralEscrowInvalidDeadline(deadline, block.timestamp);
     }
 
+    /// @dev The escrow takes in only what it can value now: an asset coming in by deposit or substitution whose price
+    /// or FX rate is stale (or was never posted) is refused with the price board's error. Otherwise one unit of dust
+    /// of an unpriced asset would make every valuation of the account revert, and with it every requirement batch
+    /// and re-check that names the account (all or nothing), for every other account in them too. An asset that
+    /// counts for nothing (a 100% haircut) needs no price.
+    function _requireValuable(uint256 id) private view {
+        _haircutValue(id, _schedule.words[id], 0, true);
+    }
+
     /// @dev No asset appears twice among `outs[0..outEnd)` and `ins[0..inEnd)` together with `asset`.
     function _checkNotRepeated(
         IERC20 asset,
@@ -366,14 +375,16 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
     // Booking
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @dev The checks and effects of a deposit: books `amount` of `asset` to the account and closes an open call if
-    /// the account is now covered (if a price it needs is stale, the call stays open). The caller moves the tokens.
+    /// @dev The checks and effects of a deposit: books `amount` of `asset` (which must be valuable now, see
+    /// `_requireValuable`) to the account and closes an open call if the account is now covered (if the price of
+    /// another asset it holds is stale, the call stays open). The caller moves the tokens.
     function _bookDeposit(bytes32 account, IERC20 asset, uint256 amount) private {
         CollateralAccountLogic.Account storage acct = _book.accounts[account];
         AccountWord state = acct.state;
         _checkHolder(account, acct, state);
         uint256 id = _schedule.listedIdOf(asset);
         if (amount == 0) revert CollateralEscrowZeroAmount(asset);
+        _requireValuable(id);
         AccountWord next = acct.credit(account, state, id, asset, amount);
         if (next.hasFlag(AccountWordLibrary.CALL_OPEN)) {
             (bool fresh, uint256 value) = _accountValue(acct, next, false);
@@ -411,6 +422,7 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
             _checkNotRepeated(asset, outs, outs.length, ins, i);
             uint256 id = _schedule.listedIdOf(asset);
             if (ins[i].amount == 0) revert CollateralEscrowZeroAmount(asset);
+            _requireValuable(id);
             next = acct.credit(account, next, id, asset, ins[i].amount);
         }
         // One coverage check, on the end state.

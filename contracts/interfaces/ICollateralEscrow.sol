@@ -39,8 +39,10 @@ import {IPriceBoard} from "./IPriceBoard.sol";
 /// Margin calls: when a requirement posting or a re-check finds an account's value below its requirement and no
 /// call is open, a call opens (a new call ID, the shortfall, the deadline given by the CCP). It closes as met
 /// (`MarginCallMet`) as soon as a requirement posting, a re-check, a deposit, a withdrawal or a substitution finds
-/// the account covered (a deposit never fails for a stale price: it then leaves the call open). The CCP may declare
-/// an account in default once its call is past its deadline, or at any time once its owner is in default.
+/// the account covered (a deposit never fails for the stale price of another asset: it then leaves the call open).
+/// An asset coming in (deposit or substitution) must itself be valuable now: its price and FX rate fresh, unless it
+/// counts for nothing. The CCP may declare an account in default once its call is past its deadline, or at any time
+/// once its owner is in default.
 interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     /// @notice Whether an account exists, and whether it is in default (closed to its owner).
     enum AccountStatus {
@@ -262,7 +264,10 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     // ------------------------------------------------------------------------------------------------------------
 
     /// @notice Deposits `amount` of `asset` (listed) from the caller, who has approved the escrow. Closes an open
-    /// call if the account is then covered (left open if a price it needs is stale).
+    /// call if the account is then covered (left open if the price of another asset it holds is stale). Refuses an
+    /// asset the escrow cannot value now (`PriceBoardStalePrice`, `PriceBoardStaleFxRate`: a price or FX rate older
+    /// than its maximum age, or never posted), unless it counts for nothing (a 100% haircut): one unpriced unit in an
+    /// account would make every requirement batch and re-check naming the account revert.
     function deposit(bytes32 account, IERC20 asset, uint256 amount) external;
 
     /// @notice As `deposit`, approving the escrow by the caller's EIP-2612 permit in the same transaction. If the
@@ -294,9 +299,9 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     /// requirement: refuses with `CollateralEscrowUndercollateralized` otherwise.
     function withdraw(bytes32 account, IERC20 asset, uint256 amount, address to) external;
 
-    /// @notice Substitutes collateral atomically: `ins` (listed assets) come from the caller, `outs` (held assets) go
-    /// to the caller; every asset at most once; coverage is checked once, on the end state, with the rules of a
-    /// withdrawal. At most `MAX_ASSETS_PER_ACCOUNT` legs on each side, at least one.
+    /// @notice Substitutes collateral atomically: `ins` (listed assets the escrow can value now, as for a deposit)
+    /// come from the caller, `outs` (held assets) go to the caller; every asset at most once; coverage is checked
+    /// once, on the end state, with the rules of a withdrawal. At most `MAX_ASSETS_PER_ACCOUNT` legs on each side, at least one.
     function substitute(bytes32 account, Leg[] calldata ins, Leg[] calldata outs) external;
 
     /// @notice The caller, a clearing participant, accepts (or no longer accepts) taking over the customer account

@@ -1,0 +1,116 @@
+import { anyUint } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import {
+  ACCOUNT,
+  type CEPlainToken,
+  type CollateralMarket,
+  DAY,
+  PRICES,
+  TERMS,
+  deployCollateralMarket,
+  leg,
+} from "../support/collateral.ts";
+import { currencyCode } from "../support/stablecoin.ts";
+
+/**
+ * The collateral escrow tried as an attacker would: each test is an attack (or an operator's mistake an attacker
+ * waits for) and shows that the escrow refuses it, changing nothing.
+ */
+
+const { ethers, networkHelpers } = await network.create();
+
+/**
+ * The market with A's house account holding 100,000,000 yen and B's holding 100,000,000 yen, and an extra asset
+ * listed but never priced (a JGB-like bond with a maximum price age of a day: listing and the first price are two
+ * transactions of two desks), minted to A and approved to the escrow.
+ */
+async function attackFixture(): Promise<CollateralMarket & { unpriced: CEPlainToken }> {
+  const market = await deployCollateralMarket(ethers);
+  const { escrow, jpy, signers } = market;
+  await escrow.connect(signers.a).deposit(ACCOUNT.aHouse, jpy, 100_000_000n);
+  await escrow.connect(signers.b).deposit(ACCOUNT.bHouse, jpy, 100_000_000n);
+  const unpriced = (await ethers.deployContract("CEPlainToken", ["New bond", 0])) as unknown as CEPlainToken;
+  await unpriced.mint(signers.a.address, 1_000n);
+  await unpriced.connect(signers.a).approve(await escrow.getAddress(), 1_000n);
+  await escrow.connect(signers.riskDesk).listAsset(unpriced, TERMS.jgb);
+  return { ...market, unpriced };
+}
+
+async function nextBlockAt(offset = 1n): Promise<bigint> {
+  const time = BigInt(await networkHelpers.time.latest()) + offset;
+  await networkHelpers.time.setNextBlockTimestamp(time);
+  return time;
+}
+
+describe("CollateralEscrow under attack", () => {
+  describe("a dust deposit of an asset the escrow cannot value", () => {
+    it("is refused, so that no participant can make every requirement batch and re-check revert", async () => {
+      // The attack: A, about to be called, deposits one unit of a listed asset with no usable price. Every
+      // valuation of A's account then reverts, so the CCP's requirement batch (all or nothing) and its re-checks
+      // revert for every account in them, and A's own call cannot open until the asset is priced.
+      const { escrow, unpriced, signers } = await networkHelpers.loadFixture(attackFixture);
+      await expect(escrow.connect(signers.a).deposit(ACCOUNT.aHouse, unpriced, 1n))
+        .to.be.revertedWithCustomError(escrow, "PriceBoardStalePrice")
+        .withArgs(await unpriced.getAddress(), 0n, DAY, anyUint);
+      expect(await escrow.holdingOf(ACCOUNT.aHouse, unpriced)).to.equal(0n);
+      const deadline = (await nextBlockAt()) + DAY;
+      await expect(
+        escrow
+          .connect(signers.margin)
+          .postRequirements(1, 20261101, deadline, [ACCOUNT.aHouse, ACCOUNT.bHouse], [150_000_000n, 1n]),
+      )
+        .to.emit(escrow, "MarginCalled")
+        .withArgs(ACCOUNT.aHouse, 1n, 1n, 50_000_000n, deadline);
+    });
+
+    it("is refused by a substitution too, even into an account whose requirement is 0 (no valuation runs)", async () => {
+      const { escrow, jpy, unpriced, signers } = await networkHelpers.loadFixture(attackFixture);
+      await expect(
+        escrow.connect(signers.a).substitute(ACCOUNT.aHouse, [await leg(unpriced, 1n)], [await leg(jpy, 1n)]),
+      )
+        .to.be.revertedWithCustomError(escrow, "PriceBoardStalePrice")
+        .withArgs(await unpriced.getAddress(), 0n, DAY, anyUint);
+      expect(await escrow.holdingOf(ACCOUNT.aHouse, jpy)).to.equal(100_000_000n);
+    });
+
+    it("an asset whose currency has no fresh FX rate is refused the same way; once priced, it is taken", async () => {
+      const market = await networkHelpers.loadFixture(attackFixture);
+      const { escrow, unpriced, signers } = market;
+      const euroCoin = (await ethers.deployContract("CEPlainToken", [
+        "Euro coin",
+        2,
+      ])) as unknown as CEPlainToken;
+      await euroCoin.mint(signers.a.address, 1_000n);
+      await euroCoin.connect(signers.a).approve(await escrow.getAddress(), 1_000n);
+      await escrow.connect(signers.riskDesk).configureCurrency(currencyCode("EUR"), DAY);
+      await escrow
+        .connect(signers.riskDesk)
+        .listAsset(euroCoin, { ...TERMS.usd, currency: currencyCode("EUR") });
+      await expect(escrow.connect(signers.a).deposit(ACCOUNT.aHouse, euroCoin, 1n))
+        .to.be.revertedWithCustomError(escrow, "PriceBoardStaleFxRate")
+        .withArgs(currencyCode("EUR"), 0n, DAY, anyUint);
+      const pricedAt = await nextBlockAt();
+      await escrow
+        .connect(signers.priceFeed)
+        .postFxRates([currencyCode("EUR")], [160n * 10n ** 8n], [pricedAt]);
+      await escrow.connect(signers.priceFeed).postPrices([unpriced], [PRICES.jgb], [pricedAt]);
+      await escrow.connect(signers.a).deposit(ACCOUNT.aHouse, euroCoin, 1n);
+      await escrow.connect(signers.a).deposit(ACCOUNT.aHouse, unpriced, 1n);
+      expect(await escrow.holdingOf(ACCOUNT.aHouse, euroCoin)).to.equal(1n);
+      // A price that has since gone stale is refused again.
+      await networkHelpers.time.increaseTo(pricedAt + DAY + 1n);
+      await expect(escrow.connect(signers.a).deposit(ACCOUNT.aHouse, unpriced, 1n))
+        .to.be.revertedWithCustomError(escrow, "PriceBoardStalePrice")
+        .withArgs(await unpriced.getAddress(), pricedAt, DAY, anyUint);
+    });
+
+    it("an asset that counts for nothing (100% haircut) needs no price and is still taken", async () => {
+      const { escrow, unpriced, signers } = await networkHelpers.loadFixture(attackFixture);
+      await escrow.connect(signers.riskDesk).setAssetTerms(unpriced, 10_000, 10_000, DAY);
+      await escrow.connect(signers.a).deposit(ACCOUNT.aHouse, unpriced, 1n);
+      expect(await escrow.holdingOf(ACCOUNT.aHouse, unpriced)).to.equal(1n);
+    });
+  });
+});

@@ -70,7 +70,16 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
     /// @inheritdoc ICollateralEscrow
     uint256 public constant MAX_ASSETS_PER_ACCOUNT = AccountWordLibrary.MAX_ASSETS;
 
+    /// @dev keccak256("clearchain.CollateralEscrow.postedIn"): the seed of the transient slots that mark, for each
+    /// account, the requirement batch of this transaction that last named it.
+    bytes32 private constant _POSTED_IN_SEED =
+        0x66d0a20b397c5aecd108dfa3435eb0299286243144b2181a1cb67b9f57b1d9e9;
+
     CollateralAccountLogic.Book private _book;
+
+    /// @dev The requirement batches posted so far in this transaction (EIP-1153 transient storage: zero again in the
+    /// next), numbering each batch's marks so that two batches of one transaction (a multicall) do not collide.
+    uint256 private transient _requirementBatches;
 
     /// @param adminDelay Delay (seconds) of a two-step `DEFAULT_ADMIN_ROLE` handover.
     /// @param admin The first holder of `DEFAULT_ADMIN_ROLE`.
@@ -202,7 +211,9 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
         } else if (recorded != asOf) {
             revert CollateralEscrowCycleDateMismatch(cycle, asOf, recorded);
         }
+        uint256 batch = ++_requirementBatches;
         for (uint256 i = 0; i < count; ++i) {
+            _markPosted(accounts[i], batch);
             _postRequirement(accounts[i], requirements[i], cycle, callDeadline);
         }
         emit RequirementsPosted(cycle, asOf, accounts, requirements);
@@ -353,6 +364,20 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
     /// counts for nothing (a 100% haircut) needs no price.
     function _requireValuable(uint256 id) private view {
         _haircutValue(id, _schedule.words[id], 0, true);
+    }
+
+    /// @dev Refuses an account that requirement batch number `batch` of this transaction has named already, and
+    /// marks it named (a transient slot per account).
+    function _markPosted(bytes32 account, uint256 batch) private {
+        bool named;
+        assembly ("memory-safe") {
+            mstore(0x00, account)
+            mstore(0x20, _POSTED_IN_SEED)
+            let slot := keccak256(0x00, 0x40)
+            named := eq(tload(slot), batch)
+            tstore(slot, batch)
+        }
+        if (named) revert CollateralEscrowDuplicateAccount(account);
     }
 
     /// @dev No asset appears twice among `outs[0..outEnd)` and `ins[0..inEnd)` together with `asset`.

@@ -232,6 +232,9 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     /// @notice The arrays of a batch call differ in length.
     error CollateralEscrowArrayLengthMismatch(uint256 expected, uint256 actual);
 
+    /// @notice A requirement batch names the account more than once.
+    error CollateralEscrowDuplicateAccount(bytes32 account);
+
     /// @notice A requirement above `max` (2^80 - 1 yen).
     error CollateralEscrowRequirementTooLarge(bytes32 account, uint256 requirement, uint256 max);
 
@@ -318,8 +321,10 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
 
     /// @notice Posts the required initial margin of each of `accounts` for `cycle` (as of `asOf`, yyyymmdd), then
     /// compares each with its collateral value: opens a call (due by `callDeadline`) where short and none is open,
-    /// closes the open call where covered. A cycle older than an account's current one is refused; the same cycle
-    /// again replaces the requirement (so a resumed batch does no harm). All or nothing. Only `MARGIN_ROLE`.
+    /// closes the open call where covered. Each account at most once per batch (`CollateralEscrowDuplicateAccount`:
+    /// taken in order, a second entry would meet at once a call the first opened). A cycle older than an account's
+    /// current one is refused; the same cycle again, in a later batch, replaces the requirement (so a resumed batch
+    /// does no harm). All or nothing. Only `MARGIN_ROLE`.
     function postRequirements(
         uint32 cycle,
         uint32 asOf,

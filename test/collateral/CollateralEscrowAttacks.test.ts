@@ -9,6 +9,7 @@ import {
   DAY,
   PRICES,
   TERMS,
+  accountSnapshot,
   deployCollateralMarket,
   leg,
 } from "../support/collateral.ts";
@@ -111,6 +112,60 @@ describe("CollateralEscrow under attack", () => {
       await escrow.connect(signers.riskDesk).setAssetTerms(unpriced, 10_000, 10_000, DAY);
       await escrow.connect(signers.a).deposit(ACCOUNT.aHouse, unpriced, 1n);
       expect(await escrow.holdingOf(ACCOUNT.aHouse, unpriced)).to.equal(1n);
+    });
+  });
+
+  describe("a requirement batch that names an account twice", () => {
+    it("is refused: the last entry would win after a phantom call opened and met in the same transaction", async () => {
+      // The mistake: [A: 150,000,000, A: 1]. Taken in order, the first entry opens a margin call (an automation
+      // following MarginCalled may move collateral for it) and the second meets it at once; RequirementsPosted
+      // carries two requirements for one account.
+      const { escrow, signers } = await networkHelpers.loadFixture(attackFixture);
+      const deadline = BigInt(await networkHelpers.time.latest()) + DAY;
+      await expect(
+        escrow
+          .connect(signers.margin)
+          .postRequirements(
+            1,
+            20261101,
+            deadline,
+            [ACCOUNT.aHouse, ACCOUNT.bHouse, ACCOUNT.aHouse],
+            [150_000_000n, 1n, 1n],
+          ),
+      )
+        .to.be.revertedWithCustomError(escrow, "CollateralEscrowDuplicateAccount")
+        .withArgs(ACCOUNT.aHouse);
+      const state = await accountSnapshot(escrow, ACCOUNT.aHouse);
+      expect([state.requirement, state.cycle, state.call.id]).to.deep.equal([0n, 0n, 0n]);
+    });
+
+    it("the same account in two batches of one transaction, or of two, is not a duplicate", async () => {
+      const { escrow, signers } = await networkHelpers.loadFixture(attackFixture);
+      const deadline = (await nextBlockAt()) + DAY;
+      const margin = escrow.connect(signers.margin);
+      await margin.postRequirements(1, 20261101, deadline, [ACCOUNT.aHouse], [1n]);
+      await margin.postRequirements(1, 20261101, deadline, [ACCOUNT.aHouse, ACCOUNT.bHouse], [2n, 3n]);
+      expect((await accountSnapshot(escrow, ACCOUNT.aHouse)).requirement).to.equal(2n);
+      // Two postings in one transaction, through a contract holding MARGIN_ROLE (a multicall).
+      const relay = await ethers.deployContract("CEMarginRelay");
+      await escrow.connect(signers.admin).grantRole(await escrow.MARGIN_ROLE(), await relay.getAddress());
+      const first = escrow.interface.encodeFunctionData("postRequirements", [
+        2,
+        20261102,
+        deadline,
+        [ACCOUNT.aHouse],
+        [4n],
+      ]);
+      const second = escrow.interface.encodeFunctionData("postRequirements", [
+        2,
+        20261102,
+        deadline,
+        [ACCOUNT.bHouse, ACCOUNT.aHouse],
+        [5n, 6n],
+      ]);
+      await relay.relay(await escrow.getAddress(), [first, second]);
+      expect((await accountSnapshot(escrow, ACCOUNT.aHouse)).requirement).to.equal(6n);
+      expect((await accountSnapshot(escrow, ACCOUNT.bHouse)).requirement).to.equal(5n);
     });
   });
 });

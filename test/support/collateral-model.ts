@@ -449,7 +449,10 @@ export class EscrowModel {
       if (recorded === undefined) this.cycleDates.set(cycle, asOf);
       else if (recorded !== asOf) refuse("CollateralEscrowCycleDateMismatch", cycle, asOf, recorded);
       const events: ModelEvent[] = [];
+      const named = new Set<string>();
       for (const { account: id, requirement } of entries) {
+        if (named.has(id)) refuse("CollateralEscrowDuplicateAccount", id);
+        named.add(id);
         const account = this.checkActive(id);
         if (cycle < account.cycle) refuse("CollateralEscrowStaleCycle", id, cycle, account.cycle);
         if (requirement > MAX_REQUIREMENT) {

@@ -240,6 +240,7 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
 
     /// @inheritdoc ICollateralEscrow
     function declareDefault(bytes32 account) external onlyRole(DEFAULT_MANAGER_ROLE) {
+        _refuseIfCovered(account);
         _book.declareDefault(account);
     }
 
@@ -364,6 +365,23 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
     /// counts for nothing (a 100% haircut) needs no price.
     function _requireValuable(uint256 id) private view {
         _haircutValue(id, _schedule.words[id], 0, true);
+    }
+
+    /// @dev Before a default for a failed call (the owner not in default, the call open and past its deadline; the
+    /// library checks the rest): refuses it if the account is covered now at fresh prices. A stale price shows
+    /// nothing, so that a participant cannot put off its default by holding an asset whose price lapsed.
+    function _refuseIfCovered(bytes32 account) private view {
+        CollateralAccountLogic.Account storage acct = _book.accounts[account];
+        AccountWord state = acct.state;
+        if (
+            state.status() != CollateralAccountLogic.ACTIVE ||
+            !state.hasFlag(AccountWordLibrary.CALL_OPEN) ||
+            block.timestamp <= acct.call.deadline ||
+            _book.participantInDefault[acct.owner]
+        ) return;
+        (bool fresh, uint256 value) = _accountValue(acct, state, false);
+        uint256 required = state.requirement();
+        if (fresh && value >= required) revert CollateralEscrowAccountCovered(account, value, required);
     }
 
     /// @dev Refuses an account that requirement batch number `batch` of this transaction has named already, and

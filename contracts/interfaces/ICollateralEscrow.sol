@@ -256,6 +256,10 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     /// @notice The account's call is not past its `deadline` at `timestamp`.
     error CollateralEscrowCallNotOverdue(bytes32 account, uint64 deadline, uint256 timestamp);
 
+    /// @notice The account's collateral value `value` covers its requirement `required` (yen) now: its call is met,
+    /// not failed (a re-check closes it).
+    error CollateralEscrowAccountCovered(bytes32 account, uint256 value, uint256 required);
+
     /// @notice The account is a house account; only customer accounts are ported.
     error CollateralEscrowNotCustomerAccount(bytes32 account);
 
@@ -341,8 +345,11 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     /// accounts, to their customers) until the CCP ports or seizes it. Only `DEFAULT_MANAGER_ROLE`.
     function declareParticipantDefault(address participant) external;
 
-    /// @notice Declares an account in default: its margin call is past its deadline, or its owner is in default.
-    /// Only `DEFAULT_MANAGER_ROLE`.
+    /// @notice Declares an account in default: its margin call is past its deadline and the account is still short,
+    /// or its owner is in default. A call is met once the account is covered, however it got there: an account whose
+    /// call is overdue but that is covered now (a price rose since the call and nothing re-valued it) is refused with
+    /// `CollateralEscrowAccountCovered` (re-check it to close the call). A stale price shows no coverage: the default
+    /// goes ahead. Only `DEFAULT_MANAGER_ROLE`.
     function declareDefault(bytes32 account) external;
 
     /// @notice Moves the whole holding of each of `assets` of a defaulted account to the default-management wallet:

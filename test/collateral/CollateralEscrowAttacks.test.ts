@@ -4,6 +4,7 @@ import { network } from "hardhat";
 
 import {
   ACCOUNT,
+  AccountStatus,
   type CEPlainToken,
   type CollateralMarket,
   DAY,
@@ -166,6 +167,45 @@ describe("CollateralEscrow under attack", () => {
       await relay.relay(await escrow.getAddress(), [first, second]);
       expect((await accountSnapshot(escrow, ACCOUNT.aHouse)).requirement).to.equal(6n);
       expect((await accountSnapshot(escrow, ACCOUNT.bHouse)).requirement).to.equal(5n);
+    });
+  });
+
+  describe("a default declared on an account that is covered now", () => {
+    it("is refused with the value and the requirement: a call is met once the account is covered", async () => {
+      // A's call opened at yesterday's prices; the JGBs it holds have since risen and A is covered, but nothing
+      // re-valued the account. Declaring A in default would seize collateral of a participant that is not short.
+      const market = await networkHelpers.loadFixture(attackFixture);
+      const { escrow, jgb, signers } = market;
+      await escrow.connect(signers.a).deposit(ACCOUNT.aHouse, jgb, 100n); // 97,853,000 yen at 99.85 less 2%
+      const deadline = (await nextBlockAt()) + DAY;
+      await escrow
+        .connect(signers.margin)
+        .postRequirements(1, 20261101, deadline, [ACCOUNT.aHouse], [200_000_000n]);
+      const now = await nextBlockAt(DAY + 1n);
+      await escrow.connect(signers.priceFeed).postPrices([jgb], [PRICES.jgb * 2n], [now]);
+      await expect(escrow.connect(signers.defaultManager).declareDefault(ACCOUNT.aHouse))
+        .to.be.revertedWithCustomError(escrow, "CollateralEscrowAccountCovered")
+        .withArgs(ACCOUNT.aHouse, 100_000_000n + 195_706_000n, 200_000_000n);
+      expect((await accountSnapshot(escrow, ACCOUNT.aHouse)).status).to.equal(AccountStatus.Active);
+      // Short again: the default goes ahead on the call it failed to meet.
+      await escrow.connect(signers.priceFeed).postPrices([jgb], [PRICES.jgb], [await nextBlockAt()]);
+      await expect(escrow.connect(signers.defaultManager).declareDefault(ACCOUNT.aHouse))
+        .to.emit(escrow, "AccountDefaulted")
+        .withArgs(ACCOUNT.aHouse, signers.a.address, 1n);
+    });
+
+    it("a stale price does not shield the account: coverage not shown, the default goes ahead", async () => {
+      const market = await networkHelpers.loadFixture(attackFixture);
+      const { escrow, jgb, signers } = market;
+      await escrow.connect(signers.a).deposit(ACCOUNT.aHouse, jgb, 200n);
+      const deadline = (await nextBlockAt()) + DAY;
+      await escrow
+        .connect(signers.margin)
+        .postRequirements(1, 20261101, deadline, [ACCOUNT.aHouse], [400_000_000n]);
+      await nextBlockAt(2n * DAY);
+      await expect(escrow.connect(signers.defaultManager).declareDefault(ACCOUNT.aHouse))
+        .to.emit(escrow, "AccountDefaulted")
+        .withArgs(ACCOUNT.aHouse, signers.a.address, 1n);
     });
   });
 });

@@ -495,6 +495,11 @@ export class EscrowModel {
         if (this.now <= account.call.deadline) {
           refuse("CollateralEscrowCallNotOverdue", accountId, account.call.deadline, this.now);
         }
+        // A call is met once the account is covered; a stale price shows no coverage.
+        const result = this.value(account);
+        if ("value" in result && result.value >= account.requirement) {
+          refuse("CollateralEscrowAccountCovered", accountId, result.value, account.requirement);
+        }
       }
       account.status = "defaulted";
       account.call.open = false;

@@ -1,5 +1,8 @@
 import { anyUint } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
+import { readFileSync } from "node:fs";
+
 import { expect } from "chai";
+import { encodeBytes32String, id } from "ethers";
 import { network } from "hardhat";
 
 import {
@@ -206,6 +209,86 @@ describe("CollateralEscrow under attack", () => {
       await expect(escrow.connect(signers.defaultManager).declareDefault(ACCOUNT.aHouse))
         .to.emit(escrow, "AccountDefaulted")
         .withArgs(ACCOUNT.aHouse, signers.a.address, 1n);
+    });
+  });
+
+  describe("the escrow's holdings and the DvP contract's SETTLEMENT_ROLE", () => {
+    it("cannot leave through the DvP contract: the escrow never consents to a trade", async () => {
+      // The DvP contract moves any holder's tokens on that holder's consent; the escrow is a registered holder of
+      // the securities and an allowed holder of the coins. A trade reported with the escrow as seller (or buyer)
+      // needs its consent: it signs nothing, answers no ERC-1271 query and never approves.
+      const market = await networkHelpers.loadFixture(attackFixture);
+      const { escrow, jgb, jpy, signers } = market;
+      await escrow.connect(signers.a).deposit(ACCOUNT.aHouse, jgb, 10n);
+      const dvp = await ethers.deployContract("DvPSettlement", [0, signers.admin.address]);
+      await dvp.connect(signers.admin).grantRole(await dvp.EXCHANGE_ROLE(), signers.stranger.address);
+      await jgb.connect(signers.admin).grantRole(id("SETTLEMENT_ROLE"), await dvp.getAddress());
+      await jpy.connect(signers.trustBank).grantRole(id("SETTLEMENT_ROLE"), await dvp.getAddress());
+      const escrowAddress = await escrow.getAddress();
+      const trade = {
+        tradeId: encodeBytes32String("escrow-sale"),
+        security: await jgb.getAddress(),
+        stablecoin: await jpy.getAddress(),
+        seller: escrowAddress,
+        buyer: signers.b.address,
+        sellerInvestor: encodeBytes32String("CCP escrow"),
+        buyerInvestor: encodeBytes32String("participant B"),
+        quantity: 10n,
+        price: 1n,
+        amount: 10n,
+        deadline: BigInt(await networkHelpers.time.latest()) + DAY,
+      };
+      await dvp.connect(signers.stranger).reportTrade(trade);
+      const domain = {
+        name: "ClearchainDvP",
+        version: "1",
+        chainId: (await ethers.provider.getNetwork()).chainId,
+        verifyingContract: await dvp.getAddress(),
+      };
+      const types = {
+        Trade: [
+          { name: "tradeId", type: "bytes32" },
+          { name: "security", type: "address" },
+          { name: "stablecoin", type: "address" },
+          { name: "seller", type: "address" },
+          { name: "buyer", type: "address" },
+          { name: "sellerInvestor", type: "bytes32" },
+          { name: "buyerInvestor", type: "bytes32" },
+          { name: "quantity", type: "uint256" },
+          { name: "price", type: "uint256" },
+          { name: "amount", type: "uint256" },
+          { name: "deadline", type: "uint64" },
+        ],
+      };
+      const buyerSignature = await signers.b.signTypedData(domain, types, trade);
+      for (const sellerSignature of [
+        await signers.a.signTypedData(domain, types, trade), // the depositor's key is not the escrow's
+        await signers.admin.signTypedData(domain, types, trade), // nor the escrow's admin's
+      ]) {
+        await expect(dvp.settle(trade, sellerSignature, buyerSignature))
+          .to.be.revertedWithCustomError(dvp, "DvPInvalidSignature")
+          .withArgs(trade.tradeId, escrowAddress);
+      }
+      await expect(dvp.settle(trade, "0x", buyerSignature))
+        .to.be.revertedWithCustomError(dvp, "DvPConsentMissing")
+        .withArgs(trade.tradeId, escrowAddress);
+      expect(await jgb.balanceOf(escrow)).to.equal(10n);
+    });
+
+    it("granted to the escrow by mistake, gives it nothing to use: no escrow code calls settlementTransfer", () => {
+      const selector = id("settlementTransfer(address,address,uint256)").slice(2, 10);
+      const code = (path: string): string =>
+        (JSON.parse(readFileSync(`artifacts/contracts/${path}.json`, "utf8")) as { deployedBytecode: string })
+          .deployedBytecode;
+      // PUSH4 <selector>: how compiled code makes the call (the DvP contract's does: the check is not vacuous).
+      expect(code("settlement/DvPSettlement.sol/DvPSettlement")).to.include(`63${selector}`);
+      for (const path of [
+        "collateral/CollateralEscrow.sol/CollateralEscrow",
+        "collateral/CollateralAccountLogic.sol/CollateralAccountLogic",
+        "collateral/CollateralScheduleLogic.sol/CollateralScheduleLogic",
+      ]) {
+        expect(code(path), path).not.to.include(selector);
+      }
     });
   });
 });

@@ -18,8 +18,14 @@ import {IPriceBoard} from "./IPriceBoard.sol";
 ///   participant) and, for a customer account, the customer's wallet as beneficial owner (zero for a house account).
 /// - Deposit: the owner; for a customer account also the beneficial owner. Tokens come from the caller.
 /// - Withdraw: the owner, to itself or (customer account) to the beneficial owner; the beneficial owner, to itself.
+///   So the participant may take a customer account's excess over its requirement to itself, as the customer's
+///   agent: the escrow segregates customer margin from the participant's default, not from the participant.
 /// - Substitute: whoever may deposit; the assets in come from the caller, the assets out go to the caller.
 /// - Nobody but the CCP acts on an account in default, or on any account of a participant in default.
+/// - Tokens reach an account only through `deposit`, `depositWithPermit`, `depositWithAuthorization` and
+///   `substitute`. Tokens sent to the escrow any other way (a plain `transfer`, an ERC-3009
+///   `transferWithAuthorization` naming the escrow as payee) belong to no account, and the escrow has no function
+///   that returns them.
 ///
 /// Valuation (integer yen, rounded down once per asset, then capped), for an account holding quantities `q_i`
 /// (base units) of assets with price `P_i` (× 10^-8 currency units per whole token, 10^8 at par), FX rate `X_i`
@@ -308,11 +314,13 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
 
     /// @notice Substitutes collateral atomically: `ins` (listed assets the escrow can value now, as for a deposit)
     /// come from the caller, `outs` (held assets) go to the caller; every asset at most once; coverage is checked
-    /// once, on the end state, with the rules of a withdrawal. At most `MAX_ASSETS_PER_ACCOUNT` legs on each side, at least one.
+    /// once, on the end state, with the rules of a withdrawal. At most `MAX_ASSETS_PER_ACCOUNT` legs on each side,
+    /// at least one.
     function substitute(bytes32 account, Leg[] calldata ins, Leg[] calldata outs) external;
 
     /// @notice The caller, a clearing participant, accepts (or no longer accepts) taking over the customer account
-    /// if the CCP ports it.
+    /// if the CCP ports it. An acceptance stands until withdrawn, whoever owns the account meanwhile (a standing
+    /// back-up arrangement): withdraw it when it no longer holds. Porting spends only the new owner's.
     function setPortAcceptance(bytes32 account, bool accepted) external;
 
     // ------------------------------------------------------------------------------------------------------------
@@ -359,7 +367,9 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     function seize(bytes32 account, IERC20[] calldata assets) external;
 
     /// @notice Moves a customer account whose owner is in default, with its collateral, requirement and any open
-    /// call, to `newOwner`, which must have accepted it and not be in default. Only `DEFAULT_MANAGER_ROLE`.
+    /// call (with its deadline, which may have passed), to `newOwner`, which must have accepted it and not be in
+    /// default. The new owner then has every right of an owner, withdrawing the account's excess to itself
+    /// included. Only `DEFAULT_MANAGER_ROLE`.
     function port(bytes32 account, address newOwner) external;
 
     /// @notice Sets the wallet seized collateral goes to (it must be able to hold every asset: allowed on the

@@ -32,6 +32,7 @@ pragma solidity 0.8.30;
 ///   whoever holds the signatures can add `SettlementFailed` attempts to a trade's audit trail (at its own cost).
 /// - A token named in a trade that reverts when asked for a holder's standing or to move a leg makes the whole call
 ///   revert, a best-effort batch included: the tokens a batch names must be the project's tokens or behave as they do.
+///   So can a party's ERC-1271 wallet that spends the gas it is given: settle such parties' trades one by one.
 /// - A consent binds this contract only. During a migration to a new DvP contract, report each trade to one of them.
 interface IDvPSettlement {
     /// @notice The terms of a matched trade, as the exchange node reports them.

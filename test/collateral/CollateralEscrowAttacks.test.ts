@@ -8,6 +8,7 @@ import { network } from "hardhat";
 import {
   ACCOUNT,
   AccountStatus,
+  type CEMarginRelay,
   type CEPlainToken,
   type CollateralMarket,
   DAY,
@@ -17,6 +18,7 @@ import {
   deployCollateralMarket,
   leg,
 } from "../support/collateral.ts";
+import { type DvPSettlement, dvpDomain, signTrade } from "../support/dvp.ts";
 import { currencyCode } from "../support/stablecoin.ts";
 
 /**
@@ -151,7 +153,7 @@ describe("CollateralEscrow under attack", () => {
       await margin.postRequirements(1, 20261101, deadline, [ACCOUNT.aHouse, ACCOUNT.bHouse], [2n, 3n]);
       expect((await accountSnapshot(escrow, ACCOUNT.aHouse)).requirement).to.equal(2n);
       // Two postings in one transaction, through a contract holding MARGIN_ROLE (a multicall).
-      const relay = await ethers.deployContract("CEMarginRelay");
+      const relay = (await ethers.deployContract("CEMarginRelay")) as unknown as CEMarginRelay;
       await escrow.connect(signers.admin).grantRole(await escrow.MARGIN_ROLE(), await relay.getAddress());
       const first = escrow.interface.encodeFunctionData("postRequirements", [
         2,
@@ -220,7 +222,10 @@ describe("CollateralEscrow under attack", () => {
       const market = await networkHelpers.loadFixture(attackFixture);
       const { escrow, jgb, jpy, signers } = market;
       await escrow.connect(signers.a).deposit(ACCOUNT.aHouse, jgb, 10n);
-      const dvp = await ethers.deployContract("DvPSettlement", [0, signers.admin.address]);
+      const dvp = (await ethers.deployContract("DvPSettlement", [
+        0,
+        signers.admin.address,
+      ])) as unknown as DvPSettlement;
       await dvp.connect(signers.admin).grantRole(await dvp.EXCHANGE_ROLE(), signers.stranger.address);
       await jgb.connect(signers.admin).grantRole(id("SETTLEMENT_ROLE"), await dvp.getAddress());
       await jpy.connect(signers.trustBank).grantRole(id("SETTLEMENT_ROLE"), await dvp.getAddress());
@@ -239,31 +244,11 @@ describe("CollateralEscrow under attack", () => {
         deadline: BigInt(await networkHelpers.time.latest()) + DAY,
       };
       await dvp.connect(signers.stranger).reportTrade(trade);
-      const domain = {
-        name: "ClearchainDvP",
-        version: "1",
-        chainId: (await ethers.provider.getNetwork()).chainId,
-        verifyingContract: await dvp.getAddress(),
-      };
-      const types = {
-        Trade: [
-          { name: "tradeId", type: "bytes32" },
-          { name: "security", type: "address" },
-          { name: "stablecoin", type: "address" },
-          { name: "seller", type: "address" },
-          { name: "buyer", type: "address" },
-          { name: "sellerInvestor", type: "bytes32" },
-          { name: "buyerInvestor", type: "bytes32" },
-          { name: "quantity", type: "uint256" },
-          { name: "price", type: "uint256" },
-          { name: "amount", type: "uint256" },
-          { name: "deadline", type: "uint64" },
-        ],
-      };
-      const buyerSignature = await signers.b.signTypedData(domain, types, trade);
+      const domain = await dvpDomain(dvp);
+      const buyerSignature = await signTrade(signers.b, domain, trade);
       for (const sellerSignature of [
-        await signers.a.signTypedData(domain, types, trade), // the depositor's key is not the escrow's
-        await signers.admin.signTypedData(domain, types, trade), // nor the escrow's admin's
+        await signTrade(signers.a, domain, trade), // the depositor's key is not the escrow's
+        await signTrade(signers.admin, domain, trade), // nor the escrow's admin's
       ]) {
         await expect(dvp.settle(trade, sellerSignature, buyerSignature))
           .to.be.revertedWithCustomError(dvp, "DvPInvalidSignature")

@@ -8,12 +8,12 @@ import {
   Status,
   type Trade,
   consents,
+  custodianWallet,
   deployDvP,
   dvpDomain,
   makeTrade,
   signTrade,
 } from "../support/dvp.ts";
-import type { WalletContract } from "../support/stablecoin.ts";
 
 /**
  * The DvP contract tried as an attacker would: each test is an attempt to move one leg without the other, to settle a
@@ -123,15 +123,9 @@ describe("DvPSettlement under attack", function () {
     // suspected stolen): the signature it accepted before no longer settles anything. An on-chain approval is a
     // recorded act, irrevocable like a signature once given, and lapses with the trade.
     const setup = await networkHelpers.loadFixture(fixture);
-    const { dvp, registry, registrar, jpy, trustBank, parties, domain, stranger } = setup;
+    const { dvp, parties, domain, stranger } = setup;
     const node = parties[3]!;
-    const wallet = (await ethers.deployContract("SCERC1271WalletMock", [
-      node.address,
-    ])) as unknown as WalletContract;
-    const walletAddress = await wallet.getAddress();
-    await registry.connect(registrar).addWallet(setup.investorOf.get(node.address)!, walletAddress);
-    await jpy.connect(trustBank).allowAccount(walletAddress);
-    await jpy.connect(trustBank).mint(walletAddress, 50_000_000n);
+    const { wallet, address: walletAddress } = await custodianWallet(setup, node, 50_000_000n);
     const buy = async (number: number): Promise<Trade> => {
       const trade = await makeTrade(setup, {
         number,

@@ -3,6 +3,7 @@ import { network } from "hardhat";
 
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
+import { mutatingFunctions } from "../support/roles.ts";
 import { INVESTOR, JAPAN, deploy, deploySecurityToken } from "../support/security-token.ts";
 
 const { ethers, networkHelpers } = await network.create();
@@ -513,11 +514,7 @@ describe("InvestorRegistry", function () {
         "renounceRole",
         "acceptDefaultAdminTransfer",
       ]);
-      const mutating = registry.interface.fragments
-        .filter((fragment) => fragment.type === "function")
-        .map((fragment) => fragment as unknown as { name: string; stateMutability: string })
-        .filter((fragment) => fragment.stateMutability !== "view" && fragment.stateMutability !== "pure")
-        .map((fragment) => fragment.name);
+      const mutating = mutatingFunctions(registry.interface).map((fn) => fn.name);
       expect(mutating.sort()).to.deep.equal([...tested].sort());
     });
 

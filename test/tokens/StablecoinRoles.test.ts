@@ -11,6 +11,7 @@ import {
   type StablecoinContract,
   deployFundedJpy,
 } from "../support/stablecoin.ts";
+import { mutatingFunctions } from "../support/roles.ts";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -175,11 +176,8 @@ describe("Stablecoin roles", () => {
       "acceptDefaultAdminTransfer",
       "initialize",
     ]);
-    const mutating = stablecoin.interface.fragments
-      .filter((fragment) => fragment.type === "function")
-      .map((fragment) => fragment as unknown as { name: string; stateMutability: string })
-      .filter((fragment) => fragment.stateMutability !== "view" && fragment.stateMutability !== "pure")
-      .map((fragment) => fragment.name)
+    const mutating = mutatingFunctions(stablecoin.interface)
+      .map((fn) => fn.name)
       .filter((name) => !open.has(name));
     expect([...new Set(mutating)].sort()).to.deep.equal(PRIVILEGED.map((fn) => fn.name).sort());
   });

@@ -70,7 +70,16 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
     /// @inheritdoc ICollateralEscrow
     uint256 public constant MAX_ASSETS_PER_ACCOUNT = AccountWordLibrary.MAX_ASSETS;
 
+    /// @dev keccak256("clearchain.CollateralEscrow.postedIn"): the seed of the transient slots that mark, for each
+    /// account, the requirement batch of this transaction that last named it.
+    bytes32 private constant _POSTED_IN_SEED =
+        0x66d0a20b397c5aecd108dfa3435eb0299286243144b2181a1cb67b9f57b1d9e9;
+
     CollateralAccountLogic.Book private _book;
+
+    /// @dev The requirement batches posted so far in this transaction (EIP-1153 transient storage: zero again in the
+    /// next), numbering each batch's marks so that two batches of one transaction (a multicall) do not collide.
+    uint256 private transient _requirementBatches;
 
     /// @param adminDelay Delay (seconds) of a two-step `DEFAULT_ADMIN_ROLE` handover.
     /// @param admin The first holder of `DEFAULT_ADMIN_ROLE`.
@@ -202,7 +211,9 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
         } else if (recorded != asOf) {
             revert CollateralEscrowCycleDateMismatch(cycle, asOf, recorded);
         }
+        uint256 batch = ++_requirementBatches;
         for (uint256 i = 0; i < count; ++i) {
+            _markPosted(accounts[i], batch);
             _postRequirement(accounts[i], requirements[i], cycle, callDeadline);
         }
         emit RequirementsPosted(cycle, asOf, accounts, requirements);
@@ -229,6 +240,7 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
 
     /// @inheritdoc ICollateralEscrow
     function declareDefault(bytes32 account) external onlyRole(DEFAULT_MANAGER_ROLE) {
+        _refuseIfCovered(account);
         _book.declareDefault(account);
     }
 
@@ -346,6 +358,46 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
         if (deadline <= block.timestamp) revert CollateralEscrowInvalidDeadline(deadline, block.timestamp);
     }
 
+    /// @dev The escrow takes in only what it can value now: an asset coming in by deposit or substitution whose price
+    /// or FX rate is stale (or was never posted) is refused with the price board's error. Otherwise one unit of dust
+    /// of an unpriced asset would make every valuation of the account revert, and with it every requirement batch
+    /// and re-check that names the account (all or nothing), for every other account in them too. An asset that
+    /// counts for nothing (a 100% haircut) needs no price.
+    function _requireValuable(uint256 id) private view {
+        _haircutValue(id, _schedule.words[id], 0, true);
+    }
+
+    /// @dev Before a default for a failed call (the owner not in default, the call open and past its deadline; the
+    /// library checks the rest): refuses it if the account is covered now at fresh prices. A stale price shows
+    /// nothing, so that a participant cannot put off its default by holding an asset whose price lapsed.
+    function _refuseIfCovered(bytes32 account) private view {
+        CollateralAccountLogic.Account storage acct = _book.accounts[account];
+        AccountWord state = acct.state;
+        if (
+            state.status() != CollateralAccountLogic.ACTIVE ||
+            !state.hasFlag(AccountWordLibrary.CALL_OPEN) ||
+            block.timestamp <= acct.call.deadline ||
+            _book.participantInDefault[acct.owner]
+        ) return;
+        (bool fresh, uint256 value) = _accountValue(acct, state, false);
+        uint256 required = state.requirement();
+        if (fresh && value >= required) revert CollateralEscrowAccountCovered(account, value, required);
+    }
+
+    /// @dev Refuses an account that requirement batch number `batch` of this transaction has named already, and
+    /// marks it named (a transient slot per account).
+    function _markPosted(bytes32 account, uint256 batch) private {
+        bool named;
+        assembly ("memory-safe") {
+            mstore(0x00, account)
+            mstore(0x20, _POSTED_IN_SEED)
+            let slot := keccak256(0x00, 0x40)
+            named := eq(tload(slot), batch)
+            tstore(slot, batch)
+        }
+        if (named) revert CollateralEscrowDuplicateAccount(account);
+    }
+
     /// @dev No asset appears twice among `outs[0..outEnd)` and `ins[0..inEnd)` together with `asset`.
     function _checkNotRepeated(
         IERC20 asset,
@@ -366,14 +418,16 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
     // Booking
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @dev The checks and effects of a deposit: books `amount` of `asset` to the account and closes an open call if
-    /// the account is now covered (if a price it needs is stale, the call stays open). The caller moves the tokens.
+    /// @dev The checks and effects of a deposit: books `amount` of `asset` (which must be valuable now, see
+    /// `_requireValuable`) to the account and closes an open call if the account is now covered (if the price of
+    /// another asset it holds is stale, the call stays open). The caller moves the tokens.
     function _bookDeposit(bytes32 account, IERC20 asset, uint256 amount) private {
         CollateralAccountLogic.Account storage acct = _book.accounts[account];
         AccountWord state = acct.state;
         _checkHolder(account, acct, state);
         uint256 id = _schedule.listedIdOf(asset);
         if (amount == 0) revert CollateralEscrowZeroAmount(asset);
+        _requireValuable(id);
         AccountWord next = acct.credit(account, state, id, asset, amount);
         if (next.hasFlag(AccountWordLibrary.CALL_OPEN)) {
             (bool fresh, uint256 value) = _accountValue(acct, next, false);
@@ -411,6 +465,7 @@ contract CollateralEscrow is ICollateralEscrow, PriceBoard, ReentrancyGuardTrans
             _checkNotRepeated(asset, outs, outs.length, ins, i);
             uint256 id = _schedule.listedIdOf(asset);
             if (ins[i].amount == 0) revert CollateralEscrowZeroAmount(asset);
+            _requireValuable(id);
             next = acct.credit(account, next, id, asset, ins[i].amount);
         }
         // One coverage check, on the end state.

@@ -18,8 +18,14 @@ import {IPriceBoard} from "./IPriceBoard.sol";
 ///   participant) and, for a customer account, the customer's wallet as beneficial owner (zero for a house account).
 /// - Deposit: the owner; for a customer account also the beneficial owner. Tokens come from the caller.
 /// - Withdraw: the owner, to itself or (customer account) to the beneficial owner; the beneficial owner, to itself.
+///   So the participant may take a customer account's excess over its requirement to itself, as the customer's
+///   agent: the escrow segregates customer margin from the participant's default, not from the participant.
 /// - Substitute: whoever may deposit; the assets in come from the caller, the assets out go to the caller.
 /// - Nobody but the CCP acts on an account in default, or on any account of a participant in default.
+/// - Tokens reach an account only through `deposit`, `depositWithPermit`, `depositWithAuthorization` and
+///   `substitute`. Tokens sent to the escrow any other way (a plain `transfer`, an ERC-3009
+///   `transferWithAuthorization` naming the escrow as payee) belong to no account, and the escrow has no function
+///   that returns them.
 ///
 /// Valuation (integer yen, rounded down once per asset, then capped), for an account holding quantities `q_i`
 /// (base units) of assets with price `P_i` (× 10^-8 currency units per whole token, 10^8 at par), FX rate `X_i`
@@ -39,8 +45,10 @@ import {IPriceBoard} from "./IPriceBoard.sol";
 /// Margin calls: when a requirement posting or a re-check finds an account's value below its requirement and no
 /// call is open, a call opens (a new call ID, the shortfall, the deadline given by the CCP). It closes as met
 /// (`MarginCallMet`) as soon as a requirement posting, a re-check, a deposit, a withdrawal or a substitution finds
-/// the account covered (a deposit never fails for a stale price: it then leaves the call open). The CCP may declare
-/// an account in default once its call is past its deadline, or at any time once its owner is in default.
+/// the account covered (a deposit never fails for the stale price of another asset: it then leaves the call open).
+/// An asset coming in (deposit or substitution) must itself be valuable now: its price and FX rate fresh, unless it
+/// counts for nothing. The CCP may declare an account in default once its call is past its deadline, or at any time
+/// once its owner is in default.
 interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     /// @notice Whether an account exists, and whether it is in default (closed to its owner).
     enum AccountStatus {
@@ -230,6 +238,9 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     /// @notice The arrays of a batch call differ in length.
     error CollateralEscrowArrayLengthMismatch(uint256 expected, uint256 actual);
 
+    /// @notice A requirement batch names the account more than once.
+    error CollateralEscrowDuplicateAccount(bytes32 account);
+
     /// @notice A requirement above `max` (2^80 - 1 yen).
     error CollateralEscrowRequirementTooLarge(bytes32 account, uint256 requirement, uint256 max);
 
@@ -251,6 +262,10 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     /// @notice The account's call is not past its `deadline` at `timestamp`.
     error CollateralEscrowCallNotOverdue(bytes32 account, uint64 deadline, uint256 timestamp);
 
+    /// @notice The account's collateral value `value` covers its requirement `required` (yen) now: its call is met,
+    /// not failed (a re-check closes it).
+    error CollateralEscrowAccountCovered(bytes32 account, uint256 value, uint256 required);
+
     /// @notice The account is a house account; only customer accounts are ported.
     error CollateralEscrowNotCustomerAccount(bytes32 account);
 
@@ -262,7 +277,10 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     // ------------------------------------------------------------------------------------------------------------
 
     /// @notice Deposits `amount` of `asset` (listed) from the caller, who has approved the escrow. Closes an open
-    /// call if the account is then covered (left open if a price it needs is stale).
+    /// call if the account is then covered (left open if the price of another asset it holds is stale). Refuses an
+    /// asset the escrow cannot value now (`PriceBoardStalePrice`, `PriceBoardStaleFxRate`: a price or FX rate older
+    /// than its maximum age, or never posted), unless it counts for nothing (a 100% haircut): one unpriced unit in an
+    /// account would make every requirement batch and re-check naming the account revert.
     function deposit(bytes32 account, IERC20 asset, uint256 amount) external;
 
     /// @notice As `deposit`, approving the escrow by the caller's EIP-2612 permit in the same transaction. If the
@@ -294,13 +312,15 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     /// requirement: refuses with `CollateralEscrowUndercollateralized` otherwise.
     function withdraw(bytes32 account, IERC20 asset, uint256 amount, address to) external;
 
-    /// @notice Substitutes collateral atomically: `ins` (listed assets) come from the caller, `outs` (held assets) go
-    /// to the caller; every asset at most once; coverage is checked once, on the end state, with the rules of a
-    /// withdrawal. At most `MAX_ASSETS_PER_ACCOUNT` legs on each side, at least one.
+    /// @notice Substitutes collateral atomically: `ins` (listed assets the escrow can value now, as for a deposit)
+    /// come from the caller, `outs` (held assets) go to the caller; every asset at most once; coverage is checked
+    /// once, on the end state, with the rules of a withdrawal. At most `MAX_ASSETS_PER_ACCOUNT` legs on each side,
+    /// at least one.
     function substitute(bytes32 account, Leg[] calldata ins, Leg[] calldata outs) external;
 
     /// @notice The caller, a clearing participant, accepts (or no longer accepts) taking over the customer account
-    /// if the CCP ports it.
+    /// if the CCP ports it. An acceptance stands until withdrawn, whoever owns the account meanwhile (a standing
+    /// back-up arrangement): withdraw it when it no longer holds. Porting spends only the new owner's.
     function setPortAcceptance(bytes32 account, bool accepted) external;
 
     // ------------------------------------------------------------------------------------------------------------
@@ -313,8 +333,10 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
 
     /// @notice Posts the required initial margin of each of `accounts` for `cycle` (as of `asOf`, yyyymmdd), then
     /// compares each with its collateral value: opens a call (due by `callDeadline`) where short and none is open,
-    /// closes the open call where covered. A cycle older than an account's current one is refused; the same cycle
-    /// again replaces the requirement (so a resumed batch does no harm). All or nothing. Only `MARGIN_ROLE`.
+    /// closes the open call where covered. Each account at most once per batch (`CollateralEscrowDuplicateAccount`:
+    /// taken in order, a second entry would meet at once a call the first opened). A cycle older than an account's
+    /// current one is refused; the same cycle again, in a later batch, replaces the requirement (so a resumed batch
+    /// does no harm). All or nothing. Only `MARGIN_ROLE`.
     function postRequirements(
         uint32 cycle,
         uint32 asOf,
@@ -331,8 +353,11 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     /// accounts, to their customers) until the CCP ports or seizes it. Only `DEFAULT_MANAGER_ROLE`.
     function declareParticipantDefault(address participant) external;
 
-    /// @notice Declares an account in default: its margin call is past its deadline, or its owner is in default.
-    /// Only `DEFAULT_MANAGER_ROLE`.
+    /// @notice Declares an account in default: its margin call is past its deadline and the account is still short,
+    /// or its owner is in default. A call is met once the account is covered, however it got there: an account whose
+    /// call is overdue but that is covered now (a price rose since the call and nothing re-valued it) is refused with
+    /// `CollateralEscrowAccountCovered` (re-check it to close the call). A stale price shows no coverage: the default
+    /// goes ahead. Only `DEFAULT_MANAGER_ROLE`.
     function declareDefault(bytes32 account) external;
 
     /// @notice Moves the whole holding of each of `assets` of a defaulted account to the default-management wallet:
@@ -342,7 +367,9 @@ interface ICollateralEscrow is IPriceBoard, ICollateralSchedule {
     function seize(bytes32 account, IERC20[] calldata assets) external;
 
     /// @notice Moves a customer account whose owner is in default, with its collateral, requirement and any open
-    /// call, to `newOwner`, which must have accepted it and not be in default. Only `DEFAULT_MANAGER_ROLE`.
+    /// call (with its deadline, which may have passed), to `newOwner`, which must have accepted it and not be in
+    /// default. The new owner then has every right of an owner, withdrawing the account's excess to itself
+    /// included. Only `DEFAULT_MANAGER_ROLE`.
     function port(bytes32 account, address newOwner) external;
 
     /// @notice Sets the wallet seized collateral goes to (it must be able to hold every asset: allowed on the

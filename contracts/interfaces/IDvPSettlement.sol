@@ -22,6 +22,18 @@ pragma solidity 0.8.30;
 /// trade, chain or contract, and it is usable only by `settle` and the batch settlements, which move both legs of the
 /// trade together. No party gives this contract an allowance: the tokens let it move value under every holder rule
 /// through their `SETTLEMENT_ROLE` (see `ISettlementToken`), which only this contract holds.
+///
+/// What it does not do, by design (operators, take note):
+/// - The investor IDs are checked against the security token's registry at the report only; the settlement checks
+///   the wallets' standing (eligibility, freezes, pause), not whom they belong to. A wallet unlinked and linked to
+///   another investor between the report and the settlement settles under the reported IDs: unlink a wallet only
+///   once its open trades have settled or lapsed.
+/// - Anyone may submit a settlement with the parties' consents, and a buyer's shortfall is recorded, not reverted:
+///   whoever holds the signatures can add `SettlementFailed` attempts to a trade's audit trail (at its own cost).
+/// - A token named in a trade that reverts when asked for a holder's standing or to move a leg makes the whole call
+///   revert, a best-effort batch included: the tokens a batch names must be the project's tokens or behave as they do.
+///   So can a party's ERC-1271 wallet that spends the gas it is given: settle such parties' trades one by one.
+/// - A consent binds this contract only. During a migration to a new DvP contract, report each trade to one of them.
 interface IDvPSettlement {
     /// @notice The terms of a matched trade, as the exchange node reports them.
     /// @param tradeId The exchange's trade ID, unique: accepted once.

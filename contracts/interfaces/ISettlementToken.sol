@@ -11,8 +11,9 @@ pragma solidity 0.8.30;
 /// token's rules, never to or from the zero address, never frozen tokens, never while paused. Whoever holds it can move
 /// any holder's tokens without an allowance, so it must be granted to one contract only, a DvP contract whose code
 /// moves a leg only together with its counter-leg after checking both parties' consent, and which has no admin
-/// function, no upgrade path and no delegatecall. The token's admin grants it (a two-step, delayed admin) and
-/// revokes it to stop settlement at once; `RoleGranted` and `RoleRevoked` make every change public.
+/// function, no upgrade path and no delegatecall. The token's admin (itself handed over in two steps, with a delay)
+/// grants it, with effect at once, and revokes it to stop settlement at once; `RoleGranted` and `RoleRevoked` make
+/// every change public.
 interface ISettlementToken {
     /// @notice The role held by the DvP contract.
     // solhint-disable-next-line func-name-mixedcase

@@ -11,6 +11,7 @@ import {
   ZERO_ADDRESS,
   deployCollateralMarket,
 } from "../support/collateral.ts";
+import { mutatingFunctions } from "../support/roles.ts";
 import { currencyCode } from "../support/stablecoin.ts";
 
 const { ethers, networkHelpers } = await network.create();
@@ -189,11 +190,7 @@ describe("CollateralEscrow access control", () => {
       "cancelDefaultAdminTransfer",
       "rollbackDefaultAdminDelay",
     ]);
-    const mutating = escrow.interface.fragments
-      .filter((fragment) => fragment.type === "function")
-      .map((fragment) => fragment as unknown as { name: string; stateMutability: string })
-      .filter((fragment) => fragment.stateMutability !== "view" && fragment.stateMutability !== "pure")
-      .filter((fragment) => !holderFunctions.has(fragment.name));
+    const mutating = mutatingFunctions(escrow.interface).filter((fn) => !holderFunctions.has(fn.name));
     expect(mutating.map((f) => f.name).sort()).to.deep.equal(privileged.map((p) => p.name).sort());
   });
 

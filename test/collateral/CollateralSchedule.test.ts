@@ -341,21 +341,27 @@ describe("CollateralEscrow: schedule and price board", () => {
       const { escrow, jgb, ust, pricedAt, signers } = await networkHelpers.loadFixture(marketFixture);
       const { a } = signers;
       await escrow.connect(a).deposit(ACCOUNT.aHouse, jgb, 10n);
+      await escrow.connect(a).deposit(ACCOUNT.aHouse, ust, 1n);
       const lastGood = pricedAt + DAY;
       await networkHelpers.time.increaseTo(lastGood);
-      expect((await escrow.coverage(ACCOUNT.aHouse))[0]).to.equal(9_785_300n);
+      // 10 JGB (9,785,300) and one Treasury at $985 and 150.00 less 5% (140,362).
+      expect((await escrow.coverage(ACCOUNT.aHouse))[0]).to.equal(9_925_662n);
       await networkHelpers.time.increaseTo(lastGood + 1n);
       await expect(escrow.coverage(ACCOUNT.aHouse))
         .to.be.revertedWithCustomError(escrow, "PriceBoardStalePrice")
         .withArgs(await jgb.getAddress(), pricedAt, DAY, lastGood + 1n);
-      // A fresh JGB price, but the dollar rate is stale for the Treasury.
+      // A fresh JGB price, but the dollar rate is stale for the Treasury: the account cannot be valued, and no more
+      // Treasuries come in until the rate is posted.
       const now = lastGood + 2n;
       await networkHelpers.time.setNextBlockTimestamp(now);
       await escrow.connect(signers.priceFeed).postPrices([jgb, ust], [PRICES.jgb, PRICES.ust], [now, now]);
-      await escrow.connect(a).deposit(ACCOUNT.aHouse, ust, 1n);
+      await expect(escrow.connect(a).deposit(ACCOUNT.aHouse, ust, 1n)).to.be.revertedWithCustomError(
+        escrow,
+        "PriceBoardStaleFxRate",
+      );
       await expect(escrow.coverage(ACCOUNT.aHouse))
         .to.be.revertedWithCustomError(escrow, "PriceBoardStaleFxRate")
-        .withArgs(USD, pricedAt, DAY, now + 1n);
+        .withArgs(USD, pricedAt, DAY, now);
       await expect(escrow.haircutValueOf(ust, 1n)).to.be.revertedWithCustomError(
         escrow,
         "PriceBoardStaleFxRate",

@@ -10,12 +10,12 @@ import {
   type Trade,
   type TradeSpec,
   consents,
+  custodianWallet,
   deployDvP,
   makeTrade,
   signTrade,
   tradeId,
 } from "../support/dvp.ts";
-import type { WalletContract } from "../support/stablecoin.ts";
 
 const { ethers, networkHelpers } = await network.create();
 const { time } = networkHelpers;
@@ -348,15 +348,9 @@ describe("DvPSettlement", function () {
 
     it("a party that is an ERC-1271 wallet consents by its signer's key, or by approving through the wallet", async function () {
       const setup = await networkHelpers.loadFixture(fixture);
-      const { dvp, registry, registrar, jpy, trustBank, securities, parties, domain } = setup;
+      const { dvp, securities, parties, domain } = setup;
       const node = parties[3]!; // the custodian node's key
-      const wallet = (await ethers.deployContract("SCERC1271WalletMock", [
-        node.address,
-      ])) as unknown as WalletContract;
-      const walletAddress = await wallet.getAddress();
-      await registry.connect(registrar).addWallet(setup.investorOf.get(node.address)!, walletAddress);
-      await jpy.connect(trustBank).allowAccount(walletAddress);
-      await jpy.connect(trustBank).mint(walletAddress, 50_000_000n);
+      const { wallet, address: walletAddress } = await custodianWallet(setup, node, 50_000_000n);
       const trade = await makeTrade(setup, {
         number: 1,
         seller: parties[0]!,

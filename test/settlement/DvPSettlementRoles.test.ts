@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { type DvPSetup, type Trade, deployDvP, makeTrade } from "../support/dvp.ts";
+import { mutatingFunctions } from "../support/roles.ts";
 
 /** Every privileged function of the DvP contract, refused to every other role, a party and a stranger. */
 
@@ -130,11 +131,7 @@ describe("DvPSettlement access control", function () {
 
   it("covers every state-changing function of the contract's ABI", async function () {
     const { dvp } = await networkHelpers.loadFixture(fixture);
-    const mutating = dvp.interface.fragments
-      .filter((fragment) => fragment.type === "function")
-      .map((fragment) => fragment as unknown as { name: string; stateMutability: string })
-      .filter((fragment) => fragment.stateMutability !== "view" && fragment.stateMutability !== "pure")
-      .map((fragment) => fragment.name);
+    const mutating = mutatingFunctions(dvp.interface).map((fn) => fn.name);
     const tested = new Set([...PRIVILEGED.map((entry) => entry.name), ...OPEN]);
     for (const name of mutating) expect(tested.has(name), name).to.equal(true);
     expect(mutating.length).to.equal(PRIVILEGED.length + OPEN.size);

@@ -296,6 +296,7 @@ export class EscrowModel {
       const account = this.checkHolder(accountId, caller);
       this.checkListed(asset);
       if (amount === 0n) refuse("CollateralEscrowZeroAmount", this.address(asset));
+      this.checkValuable(asset);
       this.credit(account, asset, amount);
       if (account.call.open) {
         const result = this.value(account);
@@ -353,6 +354,7 @@ export class EscrowModel {
         }
         this.checkListed(leg.asset);
         if (leg.amount === 0n) refuse("CollateralEscrowZeroAmount", this.address(leg.asset));
+        this.checkValuable(leg.asset);
         this.credit(account, leg.asset, leg.amount);
       });
       const events = this.requireCovered(account);
@@ -447,7 +449,10 @@ export class EscrowModel {
       if (recorded === undefined) this.cycleDates.set(cycle, asOf);
       else if (recorded !== asOf) refuse("CollateralEscrowCycleDateMismatch", cycle, asOf, recorded);
       const events: ModelEvent[] = [];
+      const named = new Set<string>();
       for (const { account: id, requirement } of entries) {
+        if (named.has(id)) refuse("CollateralEscrowDuplicateAccount", id);
+        named.add(id);
         const account = this.checkActive(id);
         if (cycle < account.cycle) refuse("CollateralEscrowStaleCycle", id, cycle, account.cycle);
         if (requirement > MAX_REQUIREMENT) {
@@ -489,6 +494,11 @@ export class EscrowModel {
         if (!callOpen) refuse("CollateralEscrowNoOpenCall", accountId);
         if (this.now <= account.call.deadline) {
           refuse("CollateralEscrowCallNotOverdue", accountId, account.call.deadline, this.now);
+        }
+        // A call is met once the account is covered; a stale price shows no coverage.
+        const result = this.value(account);
+        if ("value" in result && result.value >= account.requirement) {
+          refuse("CollateralEscrowAccountCovered", accountId, result.value, account.requirement);
         }
       }
       account.status = "defaulted";
@@ -596,6 +606,22 @@ export class EscrowModel {
 
   private checkListed(asset: number): void {
     if (!this.assets[asset]!.listed) refuse("CollateralScheduleIneligibleAsset", this.address(asset));
+  }
+
+  /** An asset coming in must be valuable now: its price and FX rate fresh, unless it counts for nothing. */
+  private checkValuable(asset: number): void {
+    const probe: ModelAccount = {
+      id: "",
+      owner: ZERO,
+      beneficiary: ZERO,
+      status: "active",
+      requirement: 0n,
+      cycle: 0n,
+      positions: [{ asset, amount: 0n }],
+      call: { id: 0n, cycle: 0n, deadline: 0n, shortfall: 0n, open: false },
+    };
+    const result = this.value(probe);
+    if ("stale" in result) refuse(result.stale.name, ...result.stale.args);
   }
 
   private checkTerms(haircutBps: number, limitBps: number): void {

@@ -482,10 +482,24 @@ export function escrowCommand(weights: CommandWeights = {}): fc.Arbitrary<Escrow
         kind: fc.constant("requirements" as const),
         newCycle: fc.boolean(),
         deadline,
-        entries: fc.array(fc.record({ account: accountIndex, spec: requirementSpec }), {
-          minLength: 1,
-          maxLength: 5,
-        }),
+        // Mostly each account once; now and then an account twice, which the escrow refuses.
+        entries: fc.oneof(
+          {
+            weight: 4,
+            arbitrary: fc.uniqueArray(fc.record({ account: accountIndex, spec: requirementSpec }), {
+              minLength: 1,
+              maxLength: 5,
+              selector: (entry) => entry.account,
+            }),
+          },
+          {
+            weight: 1,
+            arbitrary: fc.array(fc.record({ account: accountIndex, spec: requirementSpec }), {
+              minLength: 2,
+              maxLength: 5,
+            }),
+          },
+        ),
       }),
     ],
     [

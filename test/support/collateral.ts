@@ -2,6 +2,7 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import { MaxUint256, type Signer, encodeBytes32String } from "ethers";
 
 import type { CollateralEscrow$Type } from "../../artifacts/contracts/collateral/CollateralEscrow.sol/artifacts.d.ts";
+import type { CEMarginRelay$Type } from "../../artifacts/contracts/mocks/CEMarginRelay.sol/artifacts.d.ts";
 import type { CEPlainToken$Type } from "../../artifacts/contracts/mocks/CEPlainToken.sol/artifacts.d.ts";
 import type { CEReentrantToken$Type } from "../../artifacts/contracts/mocks/CEReentrantToken.sol/artifacts.d.ts";
 import type { CEValuationHarness$Type } from "../../artifacts/contracts/mocks/CEValuationHarness.sol/artifacts.d.ts";
@@ -24,6 +25,7 @@ import {
 export type CollateralEscrow = ContractOf<CollateralEscrow$Type>;
 export type CEValuationHarness = ContractOf<CEValuationHarness$Type>;
 export type CEPlainToken = ContractOf<CEPlainToken$Type>;
+export type CEMarginRelay = ContractOf<CEMarginRelay$Type>;
 export type CEReentrantToken = ContractOf<CEReentrantToken$Type>;
 export type SecurityTokenContract = ContractOf<
   SecurityToken$Type,

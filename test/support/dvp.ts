@@ -17,7 +17,13 @@ import {
   contractAt,
   deploy,
 } from "./security-token.ts";
-import { type StablecoinContract, deployStablecoin, jpyParams, stablecoinAccounts } from "./stablecoin.ts";
+import {
+  type StablecoinContract,
+  type WalletContract,
+  deployStablecoin,
+  jpyParams,
+  stablecoinAccounts,
+} from "./stablecoin.ts";
 
 /**
  * Test and benchmark support for the DvP contract (contracts/settlement/DvPSettlement.sol): a deployment of the whole
@@ -296,4 +302,27 @@ export async function consents(setup: DvPSetup, trade: Trade): Promise<[string, 
 /** The security token at `address` in the set-up. */
 export async function securityAt(setup: DvPSetup, address: string): Promise<SecurityToken> {
   return contractAt(setup.ethers, "SecurityToken", address);
+}
+
+/**
+ * A custodian's smart-contract wallet (ERC-1271) that accepts the signatures of `node`, its node's key: linked to
+ * `node`'s investor in the registry, allowed on the yen coin and funded with `yen`.
+ *
+ * @example
+ *   const { wallet, address } = await custodianWallet(setup, setup.parties[3]!, 50_000_000n);
+ */
+export async function custodianWallet(
+  setup: DvPSetup,
+  node: HardhatEthersSigner,
+  yen: bigint,
+): Promise<{ wallet: WalletContract; address: string }> {
+  const { registry, registrar, jpy, trustBank } = setup;
+  const wallet = (await setup.ethers.deployContract("SCERC1271WalletMock", [
+    node.address,
+  ])) as unknown as WalletContract;
+  const address = await wallet.getAddress();
+  await mined(registry.connect(registrar).addWallet(setup.investorOf.get(node.address)!, address));
+  await mined(jpy.connect(trustBank).allowAccount(address));
+  await mined(jpy.connect(trustBank).mint(address, yen));
+  return { wallet, address };
 }

@@ -13,6 +13,10 @@ const CONTRACTS = [
   "tokens/Stablecoin.sol/Stablecoin",
   "tokens/InvestorRegistry.sol/InvestorRegistry",
   "settlement/DvPSettlement.sol/DvPSettlement",
+  // The escrow is the closest to the limit: its rarely called operations live in the two libraries for that reason.
+  "collateral/CollateralEscrow.sol/CollateralEscrow",
+  "collateral/CollateralAccountLogic.sol/CollateralAccountLogic",
+  "collateral/CollateralScheduleLogic.sol/CollateralScheduleLogic",
 ] as const;
 
 describe("runtime code sizes (EIP-170)", function () {

@@ -3,6 +3,7 @@ import { network } from "hardhat";
 
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
+import { mutatingFunctions } from "../support/roles.ts";
 import { INVESTOR, JAPAN, deploy, deploySecurityToken } from "../support/security-token.ts";
 
 const { ethers, networkHelpers } = await network.create();
@@ -475,6 +476,47 @@ describe("InvestorRegistry", function () {
         await expect(call(setup.registry, setup.compliance)).not.to.revert(ethers);
       });
     }
+
+    it("every admin function: only DEFAULT_ADMIN_ROLE; the compliance officer, the token's roles, a holder and a stranger are refused", async function () {
+      const setup = await networkHelpers.loadFixture(fixture);
+      const { registry, admin, compliance, stranger } = setup;
+      const adminRole = await registry.DEFAULT_ADMIN_ROLE();
+      const role = await registry.COMPLIANCE_ROLE();
+      const calls: [string, Call][] = [
+        ["grantRole", (r, as) => r.connect(as).grantRole(role, stranger.address)],
+        ["revokeRole", (r, as) => r.connect(as).revokeRole(role, compliance.address)],
+        ["beginDefaultAdminTransfer", (r, as) => r.connect(as).beginDefaultAdminTransfer(stranger.address)],
+        ["cancelDefaultAdminTransfer", (r, as) => r.connect(as).cancelDefaultAdminTransfer()],
+        ["changeDefaultAdminDelay", (r, as) => r.connect(as).changeDefaultAdminDelay(3_600)],
+        ["rollbackDefaultAdminDelay", (r, as) => r.connect(as).rollbackDefaultAdminDelay()],
+      ];
+      for (const [name, call] of calls) {
+        for (const caller of [compliance, setup.issuer, setup.agent, setup.pauser, setup.alice, stranger]) {
+          await expect(call(registry, caller), `${name} by ${caller.address}`)
+            .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+            .withArgs(caller.address, adminRole);
+        }
+        await expect(call(registry, admin), name).not.to.revert(ethers);
+      }
+    });
+
+    it("covers every state-changing function of the registry's ABI", async function () {
+      const { registry } = await networkHelpers.loadFixture(fixture);
+      const tested = new Set([
+        ...compliance.map(([name]) => name),
+        "grantRole",
+        "revokeRole",
+        "beginDefaultAdminTransfer",
+        "cancelDefaultAdminTransfer",
+        "changeDefaultAdminDelay",
+        "rollbackDefaultAdminDelay",
+        // Anyone's own: renounce a role held, accept an admin handover addressed to the caller.
+        "renounceRole",
+        "acceptDefaultAdminTransfer",
+      ]);
+      const mutating = mutatingFunctions(registry.interface).map((fn) => fn.name);
+      expect(mutating.sort()).to.deep.equal([...tested].sort());
+    });
 
     it("grantRole and revokeRole: only DEFAULT_ADMIN_ROLE", async function () {
       const { registry, admin, compliance, stranger } = await networkHelpers.loadFixture(fixture);

@@ -29,7 +29,10 @@ import { tokenErrorsAbi } from "./dvp.ts";
 import { ChainError } from "./errors.ts";
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry.ts";
 
-/** What the automation calls on the escrow, its events and its errors (a subset of `ICollateralEscrow`). */
+/**
+ * What the automation calls on the escrow and its events (a subset of `ICollateralEscrow`), and every error the escrow
+ * can revert with (a test checks both against the compiled contract).
+ */
 export const escrowAbi = parseAbi([
   "struct Leg { address asset; uint256 amount; }",
   "function postPrices(address[] assets, uint256[] prices, uint64[] times)",
@@ -96,7 +99,19 @@ export const escrowAbi = parseAbi([
   "error CollateralEscrowCallNotOverdue(bytes32 account, uint64 deadline, uint256 timestamp)",
   "error CollateralEscrowNotCustomerAccount(bytes32 account)",
   "error CollateralEscrowPortNotAccepted(bytes32 account, address participant)",
+  "error CollateralEscrowDuplicateAccount(bytes32 account)",
+  "error CollateralEscrowAccountCovered(bytes32 account, uint256 value, uint256 required)",
   "error CollateralScheduleUnknownAsset(address asset)",
+  "error CollateralScheduleAssetAlreadyListed(address asset)",
+  "error CollateralScheduleCurrencyChanged(address asset, bytes3 currency, bytes3 recorded)",
+  "error CollateralScheduleCurrencyMismatch(address asset, bytes3 currency, bytes3 tokenCurrency)",
+  "error CollateralScheduleFull(uint256 max)",
+  "error CollateralScheduleInvalidAsset(address asset)",
+  "error CollateralScheduleInvalidConcentrationLimit(uint256 concentrationLimitBps, uint256 max)",
+  "error CollateralScheduleInvalidCurrency(bytes3 currency)",
+  "error CollateralScheduleInvalidHaircut(uint256 haircutBps, uint256 max)",
+  "error CollateralScheduleInvalidMaxAge(uint256 maxAge)",
+  "error CollateralScheduleUnsupportedDecimals(address asset, uint8 decimals, uint8 max)",
   "error CollateralScheduleIneligibleAsset(address asset)",
   "error CollateralScheduleUnknownCurrency(bytes3 currency)",
   "error PriceBoardStalePrice(address asset, uint256 time, uint256 maxAge, uint256 timestamp)",
@@ -108,6 +123,11 @@ export const escrowAbi = parseAbi([
   "error PriceBoardPricedAtPar(address asset)",
   "error PriceBoardArrayLengthMismatch(uint256 expected, uint256 actual)",
   "error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)",
+  "error AccessControlBadConfirmation()",
+  "error AccessControlEnforcedDefaultAdminDelay(uint48 schedule)",
+  "error AccessControlEnforcedDefaultAdminRules()",
+  "error AccessControlInvalidDefaultAdmin(address defaultAdmin)",
+  "error SafeCastOverflowedUintDowncast(uint8 bits, uint256 value)",
   "error ReentrancyGuardReentrantCall()",
   "error SafeERC20FailedOperation(address token)",
 ]);
@@ -207,6 +227,8 @@ export const escrowCalls = {
       functionName: "postRequirements",
       args: [cycle, asOf, deadline, accounts, requirements],
     }),
+  recheck: (accounts: readonly Hex[], deadline: bigint): Hex =>
+    encodeFunctionData({ abi: escrowAbi, functionName: "recheck", args: [accounts, deadline] }),
   declareDefault: (account: Hex): Hex =>
     encodeFunctionData({ abi: escrowAbi, functionName: "declareDefault", args: [account] }),
   declareParticipantDefault: (participant: Address): Hex =>

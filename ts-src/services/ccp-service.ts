@@ -858,11 +858,25 @@ export class CcpService {
           data: escrowCalls.declareDefault(call.account),
         });
       } catch (error) {
-        // Met at the last moment (an answer mined just before), or not yet overdue on the chain's clock: no default;
-        // the loop reads the chain again.
+        // Met at the last moment (an answer mined just before), not yet overdue on the chain's clock, or covered at
+        // today's prices although the call is still open (prices rose since it opened; the escrow re-values an
+        // account only when it is named): no default. A covered account is re-checked, which closes its call as
+        // met. The loop then reads the chain again.
         const refused = error instanceof ContractRevertError ? error.errorName : undefined;
-        if (refused !== "CollateralEscrowNoOpenCall" && refused !== "CollateralEscrowCallNotOverdue")
+        if (
+          refused !== "CollateralEscrowNoOpenCall" &&
+          refused !== "CollateralEscrowCallNotOverdue" &&
+          refused !== "CollateralEscrowAccountCovered"
+        )
           throw error;
+        if (refused === "CollateralEscrowAccountCovered") {
+          await this.#send(`recheck:${call.id}`, {
+            kind: "recheck",
+            from: deployment.roles.ccp,
+            to: deployment.contracts.escrow,
+            data: escrowCalls.recheck([call.account], (await this.#chainTime()) + this.#window),
+          });
+        }
         this.#log.info(
           { account: name, callId: call.id.toString(), refused },
           "no default: the call is no longer overdue",

@@ -10,14 +10,13 @@
 import { join } from "node:path";
 
 import Table from "cli-table3";
-import type { Address } from "viem";
 
 import {
   collateralEscrowAbi,
   readCollateralMarket,
   readEscrowAccount,
 } from "../../ts-src/chain/collateral.ts";
-import { accountId, collateralTokenAbi, readTokenInfo } from "../../ts-src/chain/escrow.ts";
+import { accountId, collateralTokenAbi } from "../../ts-src/chain/escrow.ts";
 import { formatMoney } from "../../ts-src/cli/format.ts";
 import { type Leg } from "../../ts-src/collateral/allocation.ts";
 import { valueAccount } from "../../ts-src/collateral/valuation.ts";

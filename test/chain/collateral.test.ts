@@ -60,7 +60,7 @@ describe("the escrow's hand-written ABI (ts-src/chain/escrow.ts)", () => {
     const decodable = selectors(escrowErrorsAbi, "error");
     const missing = compiled
       .filter((item) => item.type === "error")
-      .filter((item) => !decodable.has(toFunctionSelector(item as AbiFunction)))
+      .filter((item) => !decodable.has(toFunctionSelector(item as unknown as AbiFunction)))
       .map((item) => (item as { name: string }).name);
     expect(missing).to.deep.equal([]);
   });

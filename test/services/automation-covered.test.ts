@@ -95,7 +95,7 @@ describe("margin-call automation: an overdue call the market has covered since",
 
       // Which of the open calls the new prices cover, as the escrow values them.
       const after = await readCollateralMarket(world.client, { escrow });
-      const covered: string[] = [];
+      const covered: `0x${string}`[] = [];
       for (const call of calls) {
         const account = await readEscrowAccount(world.client, { escrow, account: call.account });
         const { value } = valueAccount(after, account.holdings);

@@ -109,7 +109,7 @@ export async function settle(options: SettleOptions, output: Output): Promise<Se
     );
   }
 
-  const { logger, progress, terminal } = serviceOutput("settlement", options.json === true);
+  const { logger, progress } = serviceOutput("settlement", options.json === true);
   const journal = Journal.open(options.journal ?? `${options.feed}.journal.sqlite`);
   try {
     const service = new SettlementService({

@@ -19,7 +19,7 @@
  * token; `per-unit` at the factor itself (currency units per whole token). FX rates are yen per unit of the currency.
  * Both are posted at the price board's scale (10^8), rounded down.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { PRICE_ONE } from "../collateral/valuation.ts";
@@ -30,6 +30,7 @@ import { loadMarginInput, loadTrades } from "../margin/loader.ts";
 import { createTaskRunner } from "../margin/pool.ts";
 import type { MarginInput, MarginReport, MarketData } from "../margin/types.ts";
 import { Fraction, parseDecimal } from "../shared/fraction.ts";
+import { readJsonObject } from "../shared/json-input.ts";
 import { AutomationError } from "./errors.ts";
 
 export type CycleKind = "end-of-day" | "intraday";
@@ -102,15 +103,7 @@ export function cycleRequest(name: string): CycleRequest {
 export function readCollateralPricing(path: string): CollateralPricing {
   const fail = (problem: string) =>
     new AutomationError("AUTOMATION_BAD_INPUT", `${path}: ${problem}`, { details: { file: path } });
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, "utf8"));
-  } catch (cause) {
-    throw fail(`cannot read it as JSON (${(cause as Error).message})`);
-  }
-  if (value === null || typeof value !== "object" || Array.isArray(value))
-    throw fail("must be a JSON object");
-  const root = value as Record<string, unknown>;
+  const root = readJsonObject(path, fail);
   const prices = new Map<string, { factor: string; quote: PriceQuote }>();
   for (const [symbol, entry] of Object.entries((root.prices ?? {}) as Record<string, unknown>)) {
     const { factor, quote } = (entry ?? {}) as Record<string, unknown>;

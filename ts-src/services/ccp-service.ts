@@ -39,7 +39,7 @@ import {
 } from "../chain/escrow.ts";
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
 import { ContractRevertError } from "../chain/revert.ts";
-import { TransactionSender, type TransactionRequest } from "../chain/sender.ts";
+import type { TransactionRequest, TransactionSender } from "../chain/sender.ts";
 import { MINOR_UNITS } from "../collateral/allocation.ts";
 import {
   type Holding,
@@ -68,6 +68,7 @@ import { AutomationError } from "./errors.ts";
 import { EscrowLedger, type LedgerCall } from "./escrow-ledger.ts";
 import type { Journal } from "./journal.ts";
 import type { Logger } from "./logger.ts";
+import { serviceSender } from "./sender.ts";
 import { type Progress, noProgress } from "./progress.ts";
 
 /** The escrow roles the CCP service's key needs. */
@@ -245,17 +246,11 @@ export class CcpService {
       startBlock: options.deployment.startBlock,
       retry: this.#retry,
     });
-    this.#sender = new TransactionSender({
-      client: options.client,
-      keys: options.keys,
-      journal: options.journal,
-      chainId: options.deployment.chainId,
+    this.#sender = serviceSender(options, {
       errorsAbi: escrowErrorsAbi,
       retry: this.#retry,
+      log: this.#log,
       pollingIntervalMs: 50,
-      onRetry: (what, attempt, delayMs, error) =>
-        this.#log.warn({ what, attempt, delayMs, error: String(error) }, "RPC failed, retrying"),
-      ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
     });
   }
 

@@ -40,7 +40,7 @@ import {
 } from "../chain/escrow.ts";
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
 import { ContractRevertError } from "../chain/revert.ts";
-import { type TransactionRequest, TransactionSender } from "../chain/sender.ts";
+import type { TransactionRequest, TransactionSender } from "../chain/sender.ts";
 import {
   type AssetCostTerms,
   type CallAnswer,
@@ -58,6 +58,7 @@ import type { ParticipantConfig, SuiteDeployment } from "./deployment.ts";
 import { AutomationError } from "./errors.ts";
 import type { Journal } from "./journal.ts";
 import type { Logger } from "./logger.ts";
+import { serviceSender } from "./sender.ts";
 import { type Progress, noProgress } from "./progress.ts";
 
 /** The agent's collaborators and policy. */
@@ -205,17 +206,11 @@ export class ParticipantAgent {
          status TEXT NOT NULL, requests TEXT NOT NULL, created_at INTEGER NOT NULL);
        CREATE INDEX agent_actions_by_call ON agent_actions (call_id);`,
     );
-    this.#sender = new TransactionSender({
-      client: options.client,
-      keys: options.keys,
-      journal: options.journal,
-      chainId: options.deployment.chainId,
+    this.#sender = serviceSender(options, {
       errorsAbi: escrowErrorsAbi,
       retry: this.#retry,
+      log: this.#log,
       pollingIntervalMs: 50,
-      onRetry: (what, attempt, delayMs, error) =>
-        this.#log.warn({ what, attempt, delayMs, error: String(error) }, "RPC failed, retrying"),
-      ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
     });
   }
 

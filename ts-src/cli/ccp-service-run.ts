@@ -18,8 +18,9 @@ import { ChainError } from "../chain/errors.ts";
 import { buildReport } from "../report/builder.ts";
 import { writeReportFiles } from "../report/files.ts";
 import { CcpMarketData, byCycleOrder, cycleRequest } from "../services/ccp-data.ts";
-import { CcpService, type CycleSummary } from "../services/ccp-service.ts";
+import { CcpService, type CycleSummary, type RejectedRequest } from "../services/ccp-service.ts";
 import { type SuiteDeployment, checkDeploymentOnChain, readSuiteDeployment } from "../services/deployment.ts";
+import { AutomationError } from "../services/errors.ts";
 import { Journal } from "../services/journal.ts";
 import { KeyLocks } from "../services/key-lock.ts";
 import { automationFacts, readReportAssets } from "../services/run-facts.ts";
@@ -159,15 +160,27 @@ export async function runCcpService(
     }
     if (options.once === true && asked.length > 0) return ran;
     const pendingReports: Promise<void>[] = [];
+    const rejected: RejectedRequest[] = [];
     await service.runRequests(options.requests ?? join(options.data, "requests"), {
       ...(options.once === true ? { once: true } : {}),
       ...(options.cycles === undefined ? {} : { cycles: Math.max(0, options.cycles - ran.length) }),
       onCycle: (summary) => {
         pendingReports.push(onCycle(summary));
       },
+      // The service logs each as an error, with its code and where its file went.
+      onRejected: (request) => rejected.push(request),
       stop,
     });
     await Promise.all(pendingReports);
+    // A long-running service carries on past a rejected request; a run that was asked to do what is there and stop
+    // reports it in its exit status.
+    if (options.once === true && rejected.length > 0) {
+      throw new AutomationError(
+        "AUTOMATION_REQUEST_REJECTED",
+        `${rejected.length} cycle request${rejected.length === 1 ? " was" : "s were"} rejected: ${rejected.map((r) => `${r.name} (${r.code})`).join(", ")}`,
+        { details: { rejected } },
+      );
+    }
     return ran;
   } finally {
     journal.close();

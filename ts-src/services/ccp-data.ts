@@ -57,6 +57,9 @@ export interface CollateralPricing {
   readonly trustRate: Fraction;
 }
 
+/** Where refused requests go, inside the requests' folder. */
+const REJECTED = "rejected";
+
 const CYCLE_NAME = /^(\d{4}-\d{2}-\d{2})(T\d{4})?$/;
 
 /**
@@ -264,13 +267,48 @@ export class CcpMarketData {
    *
    * @throws {AutomationError} `AUTOMATION_BAD_INPUT` for a file whose name is no cycle.
    */
-  static pendingRequests(folder: string, done: ReadonlySet<string>): CycleRequest[] {
-    if (!existsSync(folder)) return [];
-    return readdirSync(folder)
-      .filter((name) => !name.startsWith(".") && !name.endsWith(".tmp"))
-      .filter((name) => !done.has(name))
-      .map(cycleRequest)
-      .sort(byCycleOrder);
+  static pendingRequests(
+    folder: string,
+    done: ReadonlySet<string>,
+  ): { requests: CycleRequest[]; malformed: { name: string; error: AutomationError }[] } {
+    const requests: CycleRequest[] = [];
+    const malformed: { name: string; error: AutomationError }[] = [];
+    if (!existsSync(folder)) return { requests, malformed };
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const name = entry.name;
+      if (!entry.isFile() || name.startsWith(".") || name.endsWith(".tmp") || done.has(name)) continue;
+      try {
+        requests.push(cycleRequest(name));
+      } catch (error) {
+        if (!(error instanceof AutomationError)) throw error;
+        malformed.push({ name, error });
+      }
+    }
+    return { requests: requests.sort(byCycleOrder), malformed };
+  }
+
+  /**
+   * Moves a refused request out of the way: `<folder>/rejected/<name>`, with `<name>.error.json` beside it holding
+   * why. Returns the file's new path.
+   */
+  static rejectRequest(folder: string, name: string, reason: { code: string; message: string }): string {
+    const rejected = join(folder, REJECTED);
+    mkdirSync(rejected, { recursive: true });
+    const path = join(rejected, name);
+    writeFileSync(join(rejected, `${name}.error.json`), `${JSON.stringify(reason, null, 2)}\n`);
+    renameSync(join(folder, name), path);
+    return path;
+  }
+
+  /** The names of the requests in `<folder>` and its `rejected/`, well formed or not. */
+  static requestedNames(folder: string): string[] {
+    const names = (dir: string) =>
+      existsSync(dir)
+        ? readdirSync(dir, { withFileTypes: true })
+            .filter((e) => e.isFile() && !e.name.startsWith(".") && !e.name.endsWith(".tmp"))
+            .map((e) => e.name)
+        : [];
+    return [...names(folder), ...names(join(folder, REJECTED)).filter((n) => !n.endsWith(".error.json"))];
   }
 
   /**

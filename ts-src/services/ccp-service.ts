@@ -64,6 +64,7 @@ import {
   type SuiteDeployment,
   accountsOf,
 } from "./deployment.ts";
+import { type ClearchainError, isClearchainError } from "../shared/errors.ts";
 import { AutomationError } from "./errors.ts";
 import { EscrowLedger, type LedgerCall } from "./escrow-ledger.ts";
 import type { Journal } from "./journal.ts";
@@ -117,6 +118,16 @@ export interface CycleTimings {
   readonly defaults: number;
   /** The close: holdings read, valued and checked. */
   readonly closing: number;
+}
+
+/** A cycle request the service refused before sending anything (see `CcpService.runRequests`). */
+export interface RejectedRequest {
+  /** The request's file name (the cycle's name, when well formed). */
+  readonly name: string;
+  readonly code: string;
+  readonly message: string;
+  /** Where the request's file went. */
+  readonly file: string;
 }
 
 /** What a cycle did. */
@@ -199,6 +210,8 @@ export class CcpService {
   readonly #log: Logger;
   readonly #progress: Progress;
   readonly #window: bigint;
+  /** The market data and positions (read again for a new end of day: see `runRequests`). */
+  #data: CcpMarketData;
   readonly #batchSize: number;
   readonly #retry: RetryPolicy;
   /** Deployment accounts by on-chain ID. */
@@ -216,6 +229,7 @@ export class CcpService {
     this.#log = options.logger;
     this.#progress = options.progress ?? noProgress;
     this.#window = BigInt(options.callWindowSeconds ?? 3_600);
+    this.#data = options.data;
     this.#batchSize = options.batchSize ?? 100;
     this.#retry = options.retry ?? DEFAULT_RETRY;
     for (const entry of accountsOf(options.deployment))
@@ -407,6 +421,13 @@ export class CcpService {
   /**
    * Runs the cycles requested in `folder` (ccp-data.ts) that are not journalled yet, in order; with `once`, those
    * present now and then returns, else polls for more until `cycles` have run (forever without it).
+   *
+   * A request the service refuses before sending anything (a malformed name, a cycle older than one that has run,
+   * missing or malformed market data or positions: each an error with a stable code) does not stop the service: its
+   * file is moved to `<folder>/rejected/` beside a `<name>.error.json` holding the code and the message, it is logged
+   * as an error and passed to `onRejected`, and the next request runs. An operator fixes the data and requests the
+   * cycle again. Market data for dates after those loaded at start (a new end of day appended to market.csv) is
+   * read again when a request needs it.
    */
   async runRequests(
     folder: string,
@@ -414,6 +435,7 @@ export class CcpService {
       once?: boolean;
       cycles?: number;
       onCycle?: (summary: CycleSummary) => void;
+      onRejected?: (rejected: RejectedRequest) => void;
       /** Asked between cycles and polls: true stops the loop. */
       stop?: () => boolean;
     } = {},
@@ -432,11 +454,22 @@ export class CcpService {
       const journalled = new Set(
         this.#journal.all<{ name: string }>("SELECT name FROM ccp_cycles").map((r) => r.name),
       );
-      const pending = CcpMarketData.pendingRequests(folder, journalled);
-      for (const request of pending) {
+      const { requests, malformed } = CcpMarketData.pendingRequests(folder, journalled);
+      for (const bad of malformed) this.#reject(folder, bad.name, bad.error, options.onRejected);
+      for (const request of requests) {
         if (options.cycles !== undefined && done.length >= options.cycles) return done;
         if (options.stop?.() === true) return done;
-        const summary = await this.runCycle(request);
+        let summary: CycleSummary;
+        try {
+          await this.#refreshData(request);
+          summary = await this.runCycle(request);
+        } catch (error) {
+          // Refused before anything was journalled (so before anything was sent): the request is rejected. Anything
+          // else (an RPC failure, a revert mid-cycle) stops the service, which finishes the cycle on its restart.
+          if (!isClearchainError(error) || this.#cycleByName(request.name) !== undefined) throw error;
+          this.#reject(folder, request.name, error, options.onRejected);
+          continue;
+        }
         done.push(summary);
         options.onCycle?.(summary);
       }
@@ -444,6 +477,35 @@ export class CcpService {
       if (options.cycles !== undefined && done.length >= options.cycles) return done;
       await new Promise((resolve) => setTimeout(resolve, this.#options.pollIntervalMs ?? 1_000));
     }
+  }
+
+  /** Moves a refused request's file to `rejected/`, with its error beside it, and reports it. */
+  #reject(
+    folder: string,
+    name: string,
+    error: ClearchainError<string>,
+    onRejected?: (rejected: RejectedRequest) => void,
+  ): void {
+    const rejected: RejectedRequest = {
+      name,
+      code: error.code,
+      message: error.message,
+      file: CcpMarketData.rejectRequest(folder, name, { code: error.code, message: error.message }),
+    };
+    this.#log.error(
+      { request: name, code: error.code, file: rejected.file },
+      `cycle request rejected: ${error.message}`,
+    );
+    onRejected?.(rejected);
+  }
+
+  /** Reads the market data again when an end-of-day request is for a date after those loaded. */
+  async #refreshData(request: CycleRequest): Promise<void> {
+    const dates = this.#data.dates;
+    if (request.kind !== "end-of-day" || dates.includes(request.date)) return;
+    if (dates.length > 0 && request.date < dates[dates.length - 1]!) return;
+    this.#data = await CcpMarketData.load(this.#data.folder);
+    this.#log.info({ request: request.name, dates: this.#data.dates.length }, "market data read again");
   }
 
   /** The summaries of every closed cycle, in order. */
@@ -555,7 +617,7 @@ export class CcpService {
       );
     }
     const started = performance.now();
-    const inputs = this.#options.data.cycle(request);
+    const inputs = this.#data.cycle(request);
     const margins = new Map(inputs.margins.accounts.map((a) => [a.account, a.im]));
     for (const account of margins.keys()) {
       let known = false;
@@ -573,7 +635,7 @@ export class CcpService {
       }
     }
     const prices: Record<string, string> = {};
-    for (const [symbol, { factor, quote }] of this.#options.data.pricing.prices) {
+    for (const [symbol, { factor, quote }] of this.#data.pricing.prices) {
       const asset = this.#assetBySymbol(symbol);
       const info = this.#assetInfo.get(asset)!;
       const currency = info.currency;
@@ -585,7 +647,7 @@ export class CcpService {
       ).toString();
     }
     const fx: Record<string, string> = {};
-    for (const [currency, factor] of this.#options.data.pricing.fxRates) {
+    for (const [currency, factor] of this.#data.pricing.fxRates) {
       fx[currency] = boardFxRate(inputs.factorValue(factor)).toString();
     }
     const margined = this.#marginedAccounts();

@@ -20,6 +20,11 @@ export const AUTOMATION_ERROR_CODES = [
   "AUTOMATION_NO_MARKET_DATA",
   /** A cycle request older than a cycle already run (requirements may only move forward). */
   "AUTOMATION_STALE_REQUEST",
+  /**
+   * `ccp ccp-service --once`: a cycle request was refused (with one of the codes above) and moved to `rejected/`; the
+   * other requests ran. A long-running service logs the refusal and carries on.
+   */
+  "AUTOMATION_REQUEST_REJECTED",
 ] as const;
 
 export type AutomationErrorCode = (typeof AUTOMATION_ERROR_CODES)[number];

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -11,15 +11,20 @@ import { cycleTime } from "../../scripts/demo/world.ts";
 import { readCollateralMarket, readEscrowAccount } from "../../ts-src/chain/collateral.ts";
 import { escrowAbi } from "../../ts-src/chain/escrow.ts";
 import { valueAccount } from "../../ts-src/collateral/valuation.ts";
+import { CcpMarketData, cycleRequest } from "../../ts-src/services/ccp-data.ts";
+import type { RejectedRequest } from "../../ts-src/services/ccp-service.ts";
 import { SMALL_CASE, caseWorld, escrowLogs, openServices } from "../support/automation.ts";
 
 /**
- * A call past its deadline whose account the market has covered since: the escrow values an account only when
- * something names it, so the call is still open although the collateral now covers the requirement, and the escrow
- * refuses to default a covered account. The CCP service must not stop on that refusal, nor default the account: it
- * re-checks the account, which closes the call as met.
+ * Situations an operator meets, on a small generated case, one after the other on the same chain:
+ * - a call past its deadline whose account the market has covered since: the escrow values an account only when
+ *   something names it, so the call is still open although the collateral now covers the requirement, and the escrow
+ *   refuses to default a covered account. The CCP service must not stop on that refusal, nor default the account: it
+ *   re-checks the account, which closes the call as met;
+ * - cycle requests the service must refuse (a malformed file name, a cycle older than one that has run) among good
+ *   ones: the bad ones are moved aside with their reasons, the good one runs, and the service carries on.
  */
-describe("margin-call automation: an overdue call the market has covered since", function () {
+describe("margin-call automation: an operator's situations", function () {
   this.timeout(300_000);
   const folder = mkdtempSync(join(tmpdir(), "clearchain-covered-case-"));
   let world: AutomationWorld;
@@ -123,6 +128,47 @@ describe("margin-call automation: an overdue call the market has covered since",
       );
       for (const account of covered)
         expect(seized.map((log) => String(log.args.account))).to.not.include(account);
+    } finally {
+      services.close();
+    }
+  });
+
+  it("rejects a malformed or stale cycle request, moving it aside with its reason, and runs the good one", async () => {
+    const services = openServices(world, "covered");
+    const requests = join(world.scratch, "requests");
+    try {
+      const cycles = world.data.cycles();
+      const next = cycles[2]!;
+      expect(next.kind).to.equal("end-of-day");
+      // An intraday cycle on the first day, which has closed: before the cycles that have run.
+      const stale = cycleRequest(`${cycles[0]!.date}T1000`);
+      CcpMarketData.request(requests, stale);
+      CcpMarketData.request(requests, next);
+      writeFileSync(join(requests, "not-a-cycle"), "{}\n");
+      await world.advanceTime(cycleTime(next));
+      const rejected: RejectedRequest[] = [];
+      const ran = await services.automation.ccp.runRequests(requests, {
+        once: true,
+        onRejected: (request) => rejected.push(request),
+      });
+      expect(ran.map((summary) => summary.name)).to.deep.equal([next.name]);
+      expect(rejected.map((r) => [r.name, r.code])).to.have.deep.members([
+        ["not-a-cycle", "AUTOMATION_BAD_INPUT"],
+        [stale.name, "AUTOMATION_STALE_REQUEST"],
+      ]);
+      for (const request of rejected) {
+        expect(existsSync(join(requests, request.name))).to.equal(false);
+        expect(request.file).to.equal(join(requests, "rejected", request.name));
+        expect(existsSync(request.file)).to.equal(true);
+        const reason = JSON.parse(readFileSync(`${request.file}.error.json`, "utf8")) as { code: string };
+        expect(reason.code).to.equal(request.code);
+      }
+      // Nothing pending is left, and the good request stays where it was, journalled as run.
+      expect(CcpMarketData.pendingRequests(requests, new Set([next.name]))).to.deep.equal({
+        requests: [],
+        malformed: [],
+      });
+      expect(existsSync(join(requests, next.name))).to.equal(true);
     } finally {
       services.close();
     }

@@ -13,6 +13,14 @@ export function positiveInteger(text: string): number {
   return value;
 }
 
+/** Commander option parser for an on-chain ID (a whole number ≥ 1 of at most 20 digits), kept as text. */
+export function idText(text: string): string {
+  if (!/^[1-9]\d{0,19}$/.test(text)) {
+    throw new InvalidArgumentError(`expected an ID (a whole number ≥ 1), got ${JSON.stringify(text)}`);
+  }
+  return text;
+}
+
 /** Commander parser for a `SYMBOL=bps` pair (repeatable), e.g. `--carry CUSD=50`. */
 export function symbolBps(value: string, previous: Record<string, number>): Record<string, number> {
   const match = /^([A-Za-z0-9]{1,16})=(\d{1,5})$/.exec(value);

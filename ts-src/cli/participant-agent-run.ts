@@ -132,15 +132,6 @@ export async function runParticipantAgent(options: AgentCommandOptions, output: 
     });
     await agent.start();
     if (options.answerCall !== undefined) {
-      if (!/^\d+$/.test(options.answerCall)) {
-        throw new AutomationError(
-          "AUTOMATION_BAD_INPUT",
-          `--answer-call takes a call ID, got ${options.answerCall}`,
-          {
-            details: { callId: options.answerCall },
-          },
-        );
-      }
       const outcome = await agent.answerCall(BigInt(options.answerCall));
       const pass: PassSummary = { calls: [outcome], releases: [], accounts: [] };
       output.out(

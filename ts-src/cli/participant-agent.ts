@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 
-import { type Output, basisPoints, positiveInteger, symbolBps } from "./io.ts";
+import { type Output, basisPoints, idText, positiveInteger, symbolBps } from "./io.ts";
 import type { AgentCommandOptions } from "./participant-agent-run.ts";
 import { silenceSqliteWarning } from "./settle.ts";
 
@@ -55,6 +55,7 @@ export function registerParticipantAgent(program: Command, output: Output): void
     .option(
       "--answer-call <id>",
       "answer this margin call now, then stop (refused for another participant's account)",
+      idText,
     )
     .option(
       "--lock-dir <folder>",

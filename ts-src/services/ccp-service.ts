@@ -405,7 +405,7 @@ export class CcpService {
     this.#log.info(
       {
         cycle,
-        name: summary.name,
+        cycleName: summary.name,
         accounts: summary.accounts,
         requirement: summary.requirement.toString(),
         callsIssued: summary.callsIssued,
@@ -684,7 +684,7 @@ export class CcpService {
     this.#log.info(
       {
         cycle: id,
-        name: request.name,
+        cycleName: request.name,
         kind: request.kind,
         accounts: margined.length,
         marginMs: Math.round(marginMs),

@@ -4,8 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { http, type PublicClient, createPublicClient, parseAbiItem } from "viem";
+import { http, type PublicClient, createPublicClient, parseAbiItem, toHex } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
 
+import { HARDHAT_MNEMONIC } from "../../ts-src/chain/accounts.ts";
 import { collateralEscrowAbi } from "../../ts-src/chain/collateral.ts";
 import { accountId } from "../../ts-src/chain/escrow.ts";
 import { DEMO_DATA } from "../../scripts/demo/world.ts";
@@ -85,7 +87,7 @@ describe("margin-call automation end to end (separate processes, a hardhat node)
       rmSync(join("deploy", "deployments", deploymentId), { recursive: true, force: true });
   });
 
-  it("refuses an endpoint that is down, a deployment of another chain, and a second process on a key", async () => {
+  it("refuses an endpoint that is down, a deployment of another chain, a malformed or foreign key, and a second process on a key", async () => {
     const down = start([
       "scripts/ccp.mjs",
       "ccp-service",
@@ -115,6 +117,31 @@ describe("margin-call automation end to end (separate processes, a hardhat node)
     ]);
     expect((await wrong.exited).code).to.equal(2);
     expect(errorCode(wrong.stderr)).to.equal("DEPLOYMENT_WRONG_CHAIN");
+
+    // A malformed private key, named by its position only (never echoed), and a key without the CCP's roles.
+    const ccpOnce = (env: Record<string, string>) =>
+      start(
+        [
+          "scripts/ccp.mjs",
+          "ccp-service",
+          "--deployment",
+          deploymentFile,
+          "--data",
+          data,
+          "--network",
+          url,
+          "--once",
+        ],
+        env,
+      );
+    const secret = `0x${"ab".repeat(31)}`;
+    const malformed = ccpOnce({ CCP_PRIVATE_KEYS: `${secret}` });
+    expect((await malformed.exited).code).to.equal(2);
+    expect(errorCode(malformed.stderr)).to.equal("CHAIN_NO_KEY");
+    expect(malformed.stderr).to.contain("key 1").and.not.contain(secret);
+    const stranger = ccpOnce({ CCP_PRIVATE_KEYS: `0x${"cd".repeat(32)}` });
+    expect((await stranger.exited).code).to.equal(2);
+    expect(errorCode(stranger.stderr)).to.equal("CHAIN_NO_KEY");
 
     const first = startAgent("CP2");
     await first.waitFor(/participant agent started/);
@@ -173,7 +200,21 @@ describe("margin-call automation end to end (separate processes, a hardhat node)
     expect((await paused.exited).signal).to.equal("SIGKILL");
     const point = /paused at (broadcast answer:(\d+):[^"]*)/.exec(paused.stderr)!;
     const callId = BigInt(point[2]!);
-    startAgent("CP1");
+    // Restarted holding only its own keys (the participant's and its customers'), as in production.
+    const cp1Config = readSuiteDeployment(deploymentFile).participants.find((p) => p.id === "CP1")!;
+    const own = new Set(
+      [
+        cp1Config.wallet,
+        ...cp1Config.accounts.flatMap((a) => (a.wallet === undefined ? [] : [a.wallet])),
+      ].map((w) => w.toLowerCase()),
+    );
+    const ownKeys: string[] = [];
+    for (let index = 0; index < 20; index++) {
+      const account = mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index });
+      if (own.has(account.address.toLowerCase())) ownKeys.push(toHex(account.getHdKey().privateKey!));
+    }
+    expect(ownKeys.length).to.equal(own.size);
+    startAgent("CP1", { CCP_PRIVATE_KEYS: ownKeys.join(","), CCP_MNEMONIC: "" });
     // Every call but the defaulter's gets met; then its deadline passes (the node's clock moved on) and the CCP
     // defaults it, seizes its collateral and ports its customers.
     const escrow = readSuiteDeployment(deploymentFile).contracts.escrow;

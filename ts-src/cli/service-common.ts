@@ -4,7 +4,7 @@
  * and a clean stop on SIGINT or SIGTERM.
  */
 import { InvalidArgumentError } from "commander";
-import { http, type PublicClient, createPublicClient } from "viem";
+import { http, type Hex, type PublicClient, createPublicClient } from "viem";
 
 import { HARDHAT_MNEMONIC, KeyRing } from "../chain/accounts.ts";
 import { withRetry } from "../chain/retry.ts";
@@ -56,16 +56,27 @@ export async function connectChain(
 }
 
 /**
- * The keys a service signs with: the first `CCP_ACCOUNTS` (default 20) accounts of the mnemonic in `CCP_MNEMONIC`, or
- * on a local Hardhat chain (id 31337) without it, Hardhat's public development mnemonic. `fail` builds the error for
- * another chain without `CCP_MNEMONIC`.
+ * The keys a service signs with, in this order of preference:
+ * - `CCP_PRIVATE_KEYS`: comma-separated 32-byte hex private keys, so that each process holds only its own keys (the
+ *   CCP service the CCP's, an agent its participant's and its customers');
+ * - `CCP_MNEMONIC`: the first `CCP_ACCOUNTS` (default 20) accounts of that mnemonic;
+ * - on a local Hardhat chain (id 31337) without either, Hardhat's public development mnemonic.
+ * `fail` builds the error for another chain without keys, or for a malformed key.
  */
 export function serviceKeys(chainId: number, fail: (message: string) => ClearchainError): KeyRing {
+  const privateKeys = process.env.CCP_PRIVATE_KEYS;
+  if (privateKeys !== undefined && privateKeys.trim() !== "") {
+    const keys = privateKeys.split(",").map((key) => key.trim());
+    const bad = keys.findIndex((key) => !/^0x[0-9a-fA-F]{64}$/.test(key));
+    // The key itself is never echoed: only its position.
+    if (bad >= 0) throw fail(`CCP_PRIVATE_KEYS: key ${bad + 1} is not 0x and 64 hex digits`);
+    return KeyRing.fromPrivateKeys(keys as Hex[]);
+  }
   const count = Number(process.env.CCP_ACCOUNTS ?? 20);
   const mnemonic = process.env.CCP_MNEMONIC;
   if (mnemonic !== undefined && mnemonic !== "") return KeyRing.fromMnemonic(mnemonic, count);
   if (chainId === HARDHAT_CHAIN_ID) return KeyRing.fromMnemonic(HARDHAT_MNEMONIC, count);
-  throw fail(`chain ${chainId} is not a local Hardhat chain: set CCP_MNEMONIC`);
+  throw fail(`chain ${chainId} is not a local Hardhat chain: set CCP_PRIVATE_KEYS or CCP_MNEMONIC`);
 }
 
 /**

@@ -33,6 +33,21 @@ export default defineConfig({
     mocha: { timeout: 120_000 },
   },
   networks: {
+    // The chain `npm run node` (`hardhat node`) simulates: it mines each transaction at once (automine) and an empty
+    // block every second besides, so that its clock moves like a real chain's: margin-call deadlines pass, and the
+    // services see them pass, without anyone mining by hand.
+    node: {
+      type: "edr-simulated",
+      chainType: "l1",
+      mining: { auto: true, interval: 1_000 },
+    },
+    // `npm run node` (a Hardhat JSON-RPC node) listens on 8545; CLEARCHAIN_LOCALHOST_URL points it elsewhere (the
+    // automation's end-to-end test runs a node on a free port).
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: process.env.CLEARCHAIN_LOCALHOST_URL ?? "http://127.0.0.1:8545",
+    },
     // A real network: set the two variables with `npx hardhat keystore set` or in the environment.
     sepolia: {
       type: "http",

@@ -3,12 +3,14 @@
 // committed so that a change shows in review).
 //
 // BENCH_ONLY=gas, margin or service runs one group; results of the other groups are kept from the file.
-// BENCH_ONLY=vault runs only the collateral escrow's gas benchmark.
+// BENCH_ONLY=vault runs only the collateral escrow's gas benchmark; BENCH_ONLY=automation the margin-call automation's
+// cycle at 1,000 accounts.
 import { readFile, writeFile } from "node:fs/promises";
 
 import Table from "cli-table3";
 import { network } from "hardhat";
 
+import { automationBench } from "./automation.ts";
 import { collateralGas } from "./collateral.ts";
 import { dvpGas } from "./dvp.ts";
 import { erc20Gas } from "./erc20.ts";
@@ -93,6 +95,8 @@ const goals: [string, (m: Metrics) => number | undefined, number, "min"?][] = [
     (m) => m["gas.vault.requirements.batch100.perAccount"],
     15_000,
   ],
+  ["automation.cycle.seconds", (m) => m["automation.cycle.seconds"], 15],
+  ["automation.callsPerSecond", (m) => m["automation.callsPerSecond"], 50, "min"],
 ];
 
 function ratio(metrics: Metrics, numerator: string, denominator: string): number | undefined {
@@ -139,6 +143,12 @@ async function main(): Promise<void> {
     const connection = await network.create({ chainType: "l1" });
     Object.assign(fresh, await serviceBench(connection));
     await connection.close();
+  }
+  if (only === undefined || only === "automation") {
+    Object.assign(
+      fresh,
+      await automationBench((line) => process.stderr.write(`bench: automation: ${line}…\n`)),
+    );
   }
   if (only === undefined || only === "margin") {
     Object.assign(fresh, await marginBench((line) => process.stderr.write(`bench: margin: ${line}…\n`)));

@@ -4,7 +4,8 @@
 // a tokenised JGB), then walks KYC, issuance, a transfer, refusals, a partial freeze, a court-ordered forced
 // transfer, the recovery of a lost wallet, a yen payment authorised by signature (EIP-3009), a dollar mint and a
 // pause, printing what happened and checking the end state; then a trading session on a PTS settled by atomic DvP
-// (scripts/demo/settlement.ts).
+// (scripts/demo/settlement.ts), the collateral escrow (scripts/demo/collateral.ts), and the centrepiece: margin calls
+// turned into collateral moves over ten business days (scripts/demo/automation.ts).
 import { randomBytes } from "node:crypto";
 
 import Table from "cli-table3";
@@ -16,6 +17,7 @@ import SuiteModule from "../deploy/modules/Suite.ts";
 import { signTransferAuthorization } from "../ts-src/chain/authorization.ts";
 import { expectRefusal, formatRefusal } from "../ts-src/chain/revert.ts";
 import { formatMoney } from "../ts-src/cli/format.ts";
+import { automationDemo } from "./demo/automation.ts";
 import { collateralDemo } from "./demo/collateral.ts";
 import { tradingSession } from "./demo/settlement.ts";
 
@@ -317,3 +319,5 @@ await tradingSession({
 await collateralDemo({ connection, wallets, registry, jpy, usd, jgb, names, heading, done, send });
 
 await connection.close();
+
+await automationDemo({ heading, done });

@@ -2,7 +2,12 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import type { Address, Hex } from "viem";
 
+import { readFileSync } from "node:fs";
+
+import { type Abi, type AbiFunction, toEventSelector, toFunctionSelector } from "viem";
+
 import { readCollateralMarket, readEscrowAccount } from "../../ts-src/chain/collateral.ts";
+import { escrowAbi, escrowErrorsAbi } from "../../ts-src/chain/escrow.ts";
 import { CollateralError } from "../../ts-src/collateral/errors.ts";
 import { coverage, valueAccount } from "../../ts-src/collateral/valuation.ts";
 import { ACCOUNT, DAY, deployCollateralMarket } from "../support/collateral.ts";
@@ -25,6 +30,41 @@ async function heldFixture() {
     .postRequirements(1, 20261101, deadline, [ACCOUNT.aHouse], [20_000_000n]);
   return market;
 }
+
+/** The selectors of a compiled contract's (or a hand-written ABI's) functions, errors or events. */
+function selectors(abi: Abi, type: "function" | "error" | "event"): Set<string> {
+  return new Set(
+    abi
+      .filter((item) => item.type === type)
+      .map((item) =>
+        type === "event" ? toEventSelector(item as never) : toFunctionSelector(item as AbiFunction),
+      ),
+  );
+}
+
+describe("the escrow's hand-written ABI (ts-src/chain/escrow.ts)", () => {
+  const compiled = (
+    JSON.parse(
+      readFileSync("artifacts/contracts/collateral/CollateralEscrow.sol/CollateralEscrow.json", "utf8"),
+    ) as { abi: Abi }
+  ).abi;
+
+  it("every function and event it names is the compiled escrow's", () => {
+    for (const type of ["function", "event"] as const) {
+      const known = selectors(compiled, type);
+      for (const selector of selectors(escrowAbi, type)) expect(known.has(selector), selector).to.equal(true);
+    }
+  });
+
+  it("decodes every error the compiled escrow can revert with", () => {
+    const decodable = selectors(escrowErrorsAbi, "error");
+    const missing = compiled
+      .filter((item) => item.type === "error")
+      .filter((item) => !decodable.has(toFunctionSelector(item as unknown as AbiFunction)))
+      .map((item) => (item as { name: string }).name);
+    expect(missing).to.deep.equal([]);
+  });
+});
 
 describe("ts-src/chain collateral reads", () => {
   it("read the market and the accounts; the TypeScript valuation agrees with the escrow's to the yen", async () => {

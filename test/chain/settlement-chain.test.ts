@@ -308,6 +308,42 @@ describe("chain adapters for settlement", function () {
       journal.close();
     });
 
+    it("a transaction no block takes: broadcast again while it waits, then CHAIN_RECEIPT_TIMEOUT; a restart waits for the same one", async function () {
+      const { setup, client, chainId, keys } = await networkHelpers.loadFixture(fixture);
+      const journal = Journal.open(":memory:");
+      const retried: string[] = [];
+      const sender = new TransactionSender({
+        client,
+        keys,
+        journal,
+        chainId,
+        errorsAbi: tokenErrorsAbi,
+        receiptWaitMs: 100,
+        receiptTimeoutMs: 450,
+        onRetry: (what) => retried.push(what),
+      });
+      const request = await mintRequest(setup, 9n);
+      const balance = await setup.jpy.balanceOf(setup.parties[0]!.address);
+      await connection.provider.request({ method: "evm_setAutomine", params: [false] });
+      try {
+        await sender.send("mint:6", request);
+        expect.fail("mined");
+      } catch (error) {
+        expect((error as ChainError).code).to.equal("CHAIN_RECEIPT_TIMEOUT");
+      } finally {
+        await connection.provider.request({ method: "evm_setAutomine", params: [true] });
+      }
+      expect(retried.filter((what) => what === "waitForTransactionReceipt").length).to.be.greaterThan(1);
+      const journalled = journal.transaction("mint:6")!;
+      const nonce = await client.getTransactionCount({ address: request.from, blockTag: "pending" });
+      await networkHelpers.mine();
+      const receipt = await sender.send("mint:6", request);
+      expect(receipt.transactionHash).to.equal(journalled.hash);
+      expect(await client.getTransactionCount({ address: request.from })).to.equal(nonce);
+      expect(await setup.jpy.balanceOf(setup.parties[0]!.address)).to.equal(balance + 9n);
+      journal.close();
+    });
+
     it("a refusal at simulation is a ContractRevertError and journals nothing", async function () {
       const { setup, client, chainId, keys } = await networkHelpers.loadFixture(fixture);
       const journal = Journal.open(":memory:");

@@ -299,6 +299,28 @@ describe("ccp command line", function () {
     });
   });
 
+  describe("ccp trigger-cycle", () => {
+    it("requests the next cycle after those requested, and refuses one before them", () => {
+      const requests = join(temp, "requests");
+      const trigger = (...args: string[]) =>
+        ccp(["trigger-cycle", "--data", "data/demo", "--requests", requests, ...args]);
+      expect(trigger().status).to.equal(0);
+      expect(readFileSync(join(requests, "2026-11-09"), "utf8")).to.contain('"end-of-day"');
+      expect(trigger("--cycle", "2026-11-17T1300").status).to.equal(0);
+      // The next after the latest requested, not the first one missing.
+      const next = trigger();
+      expect(next.status).to.equal(0);
+      expect(next.stdout).to.contain("requested cycle 2026-11-17 (end-of-day)");
+      const stale = trigger("--cycle", "2026-11-10");
+      expect(stale.status).to.equal(2);
+      expect(errorCode(stale.stderr)).to.equal("AUTOMATION_STALE_REQUEST");
+      const missing = trigger("--cycle", "2026-11-14");
+      expect(errorCode(missing.stderr)).to.equal("AUTOMATION_NO_MARKET_DATA");
+      const malformed = trigger("--cycle", "17 Nov");
+      expect(errorCode(malformed.stderr)).to.equal("AUTOMATION_BAD_INPUT");
+    });
+  });
+
   describe("usage", () => {
     it("--help exits 0", () => {
       const result = ccp(["--help"]);

@@ -3,11 +3,10 @@
  * deployment file written to disk, and the command run as a child process, killed with SIGKILL in the middle of its
  * work and started again on its journal.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -16,31 +15,9 @@ import { http, createPublicClient, parseAbiItem } from "viem";
 import { formatFeedLine } from "../../ts-src/settlement/feed.ts";
 import { tradeIdOf } from "../../ts-src/settlement/ids.ts";
 import type { Address, TradeTerms } from "../../ts-src/settlement/types.ts";
+import { type Running, freePort, killAll, startNode } from "../support/processes.ts";
 import { writeSandbox } from "../support/settlement-sandbox.ts";
 import { ccp, errorCode } from "./run-ccp.ts";
-
-const require = createRequire(import.meta.url);
-const HARDHAT = join(dirname(require.resolve("hardhat/package.json")), "dist", "src", "cli.js");
-
-/** Starts `hardhat node` on a free-ish port; resolves once it listens. */
-async function startNode(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [HARDHAT, "node", "--port", String(port)], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`hardhat node did not start: ${seen}`)), 60_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (/Started HTTP/.test(seen)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`hardhat node exited (${code}): ${seen}`)));
-  });
-  return child;
-}
 
 /** Runs `ccp settle …` as a child process; `killWhen` SIGKILLs it when a line of its stderr matches. */
 function runSettle(
@@ -65,14 +42,15 @@ function runSettle(
 describe("ccp settle (against a hardhat node)", function () {
   this.timeout(300_000);
   const temp = mkdtempSync(join(tmpdir(), "ccp-settle-"));
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const url = `http://127.0.0.1:${port}`;
-  let node: ChildProcess;
+  let url: string;
+  let node: Running;
   let trades: TradeTerms[];
   let dvpAddress: Address;
   let coin: Address;
 
   before(async function () {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
     node = await startNode(port);
     const connection = await network.create({ network: "localhost", override: { url } });
     const sandbox = await writeSandbox(connection, temp, 40);
@@ -83,7 +61,8 @@ describe("ccp settle (against a hardhat node)", function () {
   });
 
   after(() => {
-    node?.kill("SIGKILL");
+    node?.child.kill("SIGKILL");
+    killAll();
     rmSync(temp, { recursive: true, force: true });
   });
 

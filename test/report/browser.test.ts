@@ -1,6 +1,7 @@
 /**
  * The run report opened in a real browser: Debian's Chromium, headless, driven by puppeteer-core. For a
- * demo-sized run and a run of 1,000 accounts it checks that every chart was drawn (a Chart.js instance on
+ * demo-sized sample run, a sample run of 1,000 accounts, and the demo's real run (its automation part, run here on the
+ * in-process network as `npm run demo` runs it) it checks that every chart was drawn (a Chart.js instance on
  * each canvas, and the canvas painted in its datasets' colours), that the tables hold the document's
  * figures, that no script error or console error occurred, and that nothing but the file itself was
  * requested. Then the interactive parts: the folded tables, the coverage chart's account selector, and the
@@ -18,9 +19,11 @@ import { pathToFileURL } from "node:url";
 import { expect } from "chai";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 
+import { automationDemo } from "../../scripts/demo/automation.ts";
 import { buildReport } from "../../ts-src/report/builder.ts";
 import { buildCharts, type ChartSpec, MAX_ACCOUNT_LINES } from "../../ts-src/report/charts.ts";
 import { writeReport } from "../../ts-src/report/files.ts";
+import { readReportJson } from "../../ts-src/report/json.ts";
 import { count, FOLD_ROWS, FOLDED_ROWS, percent, yen } from "../../ts-src/report/render.ts";
 import {
   DEMO_SAMPLE,
@@ -136,18 +139,37 @@ describe("run report in a real browser (headless Chromium)", function () {
   const text = (page: Page, selector: string) =>
     page.$eval(selector, (element) => (element.textContent ?? "").trim());
 
-  for (const [name, options] of [
-    ["a demo-sized run (9 accounts)", DEMO_SAMPLE],
-    ["a run of 1,000 accounts", LARGE_SAMPLE],
-  ] as [string, SampleOptions][]) {
+  /** A sample run's report, written under the temporary folder. */
+  const sample = (options: SampleOptions) => async () => {
+    const document = buildReport(generateSampleRun(options));
+    return { document, html: writeReport(document, join(temp, "reports")).html };
+  };
+  /** The demo's real report: its automation part run on the in-process network (npm run demo writes the same). */
+  const demo = async () => {
+    const quiet = () => {};
+    const written = await automationDemo({
+      heading: quiet,
+      done: quiet,
+      print: quiet,
+      reportRoot: join(temp, "demo"),
+    });
+    return { document: readReportJson(written.json), html: written.html };
+  };
+
+  for (const [name, report] of [
+    ["a demo-sized run (9 accounts)", sample(DEMO_SAMPLE)],
+    ["a run of 1,000 accounts", sample(LARGE_SAMPLE)],
+    ["the demo's run (npm run demo: ten business days, a default)", demo],
+  ] as [string, () => Promise<{ document: ReportDocument; html: string }>][]) {
     describe(name, () => {
       let document: ReportDocument;
       let opened: Awaited<ReturnType<typeof open>>;
 
       before(async function () {
         if (browser === undefined) this.skip();
-        document = buildReport(generateSampleRun(options));
-        opened = await open(writeReport(document, join(temp, "reports")).html);
+        const written = await report();
+        document = written.document;
+        opened = await open(written.html);
       });
 
       after(async () => {
@@ -213,7 +235,10 @@ describe("run report in a real browser (headless Chromium)", function () {
           yen(fee.ustInstructionFee),
           yen(fee.total),
         ]);
-        const worst = [...document.accounts].sort((a, b) => (a.minCoverage ?? 9) - (b.minCoverage ?? 9))[0]!;
+        // Lowest coverage first, ties by account id (a real run's first cycle leaves every account at 0%).
+        const worst = [...document.accounts].sort(
+          (a, b) => (a.minCoverage ?? 9) - (b.minCoverage ?? 9) || (a.id < b.id ? -1 : 1),
+        )[0]!;
         expect(await text(page, "#accounts-table tbody tr:first-child td:first-child")).to.equal(worst.id);
         expect(await text(page, "#accounts-table tbody tr:first-child td:nth-child(5)")).to.equal(
           percent(worst.minCoverage),

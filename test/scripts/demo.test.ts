@@ -44,6 +44,17 @@ describe("scripts/demo.ts (npm run demo)", function () {
       "AccountPorted(account=K's customer account, from=participant Q, to=participant P)",
       "the escrow's CJPY balance (¥272,551,350) equals its accounts' holdings",
       "the TypeScript valuation (ts-src/collateral) of every account agrees with the escrow's to the yen",
+      // The margin-call automation (scripts/demo/automation.ts).
+      "2026-11-09 end of day  9 accounts, IM ¥848,101,863: 9 calls (¥848,101,863), 9 met (9 deposits)",
+      "DvP 2026-11-16: CP2 sells 611 UST34 to CP1-C2 at ¥124,140: both legs in one transaction",
+      "CP1-C2: atomic cross-currency substitution: 580 UST34 in, ¥43,775,667 CJPY out, in one transaction",
+      "CP3-H (CP3): no inventory left to meet a call of ¥528,832,593",
+      "CP3-H missed its call's deadline: participant CP3 declared in default, its house collateral seized",
+      "CP3-C1 ported to CP1 (its backup), with its collateral and requirement",
+      "CP3-C2 ported to CP1 (its backup), with its collateral and requirement",
+      "36 margin calls: 35 met, 1 defaulted, none open; 1 answered by substitution (1 across currencies)",
+      "the escrow's balance of every asset equals its accounts' holdings; TypeScript and the escrow value every account alike",
+      "report written: reports/demo/index.html",
     ]) {
       expect(out).to.include(line);
     }

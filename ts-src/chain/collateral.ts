@@ -57,7 +57,7 @@ export async function readCollateralMarket(
   client: PublicClient,
   parameters: { escrow: Address; blockNumber?: bigint },
 ): Promise<Market> {
-  const blockNumber = parameters.blockNumber ?? (await client.getBlockNumber());
+  const blockNumber = parameters.blockNumber ?? (await client.getBlockNumber({ cacheTime: 0 }));
   const read = { address: parameters.escrow, abi: collateralEscrowAbi, blockNumber } as const;
   const [assets, codes, block] = await Promise.all([
     client.readContract({ ...read, functionName: "scheduledAssets" }),

@@ -10,8 +10,12 @@ export const CHAIN_ERROR_CODES = [
   "CHAIN_TX_REJECTED",
   /** A transaction was mined but reverted, without a custom error the caller's ABI knows. */
   "CHAIN_TX_REVERTED",
+  /** A broadcast transaction was not mined within the sender's receipt timeout (rebroadcast meanwhile). */
+  "CHAIN_RECEIPT_TIMEOUT",
   /** No key signs for the account. */
   "CHAIN_NO_KEY",
+  /** An account name that cannot be an escrow account ID (1–31 printable ASCII characters). */
+  "CHAIN_BAD_ACCOUNT_ID",
 ] as const;
 
 export type ChainErrorCode = (typeof CHAIN_ERROR_CODES)[number];

@@ -78,6 +78,10 @@ export interface SenderOptions {
   readonly retry?: RetryPolicy;
   /** Milliseconds between receipt polls (default 100). */
   readonly pollingIntervalMs?: number;
+  /** Milliseconds to wait for a receipt before broadcasting the transaction again (default 60,000). */
+  readonly receiptWaitMs?: number;
+  /** Milliseconds to wait for a receipt in all before giving up with `CHAIN_RECEIPT_TIMEOUT` (default 600,000). */
+  readonly receiptTimeoutMs?: number;
   /** Called on each retry of an RPC call. */
   readonly onRetry?: (what: string, attempt: number, delayMs: number, error: unknown) => void;
   /**
@@ -205,13 +209,10 @@ export class TransactionSender {
         }
       }
       if (broadcast) this.#options.checkpoint?.(`broadcast ${record.key}`);
-      receipt ??= await this.#rpc("waitForTransactionReceipt", () =>
-        client.waitForTransactionReceipt({
-          hash: record.hash,
-          pollingInterval: this.#options.pollingIntervalMs ?? 100,
-          timeout: 60_000,
-        }),
-      );
+      // A chain that mines on arrival (Hardhat's automine) or within a block period has it at once: ask before waiting
+      // a polling interval.
+      receipt ??= await this.#receipt(record.hash);
+      receipt ??= await this.#awaitReceipt(record);
     }
     if (receipt.status === "success") {
       if (record.status !== "mined") journal.recordOutcome(record.key, "mined");
@@ -219,6 +220,45 @@ export class TransactionSender {
     }
     if (record.status !== "reverted") journal.recordOutcome(record.key, "reverted");
     throw await this.#whyReverted(record, receipt);
+  }
+
+  /**
+   * Waits for a broadcast transaction's receipt, broadcasting it again every `receiptWaitMs` in case the node dropped
+   * it from its pool, until `receiptTimeoutMs` has passed.
+   *
+   * @throws {ChainError} `CHAIN_RECEIPT_TIMEOUT` when no block took it in time (the journal keeps it: a restart
+   *   waits for it again, never signs another in its place).
+   */
+  async #awaitReceipt(record: TransactionRecord): Promise<TransactionReceipt> {
+    const { client } = this.#options;
+    const wait = this.#options.receiptWaitMs ?? 60_000;
+    const deadline = Date.now() + (this.#options.receiptTimeoutMs ?? 600_000);
+    for (;;) {
+      try {
+        return await this.#rpc("waitForTransactionReceipt", () =>
+          client.waitForTransactionReceipt({
+            hash: record.hash,
+            pollingInterval: this.#options.pollingIntervalMs ?? 100,
+            timeout: Math.max(1, Math.min(wait, deadline - Date.now())),
+          }),
+        );
+      } catch (error) {
+        if ((error as { name?: string }).name !== "WaitForTransactionReceiptTimeoutError") throw error;
+        if (Date.now() >= deadline) {
+          throw new ChainError(
+            "CHAIN_RECEIPT_TIMEOUT",
+            `${record.kind} ${record.key}: transaction ${record.hash} was not mined in time (is the chain producing blocks?)`,
+            { cause: error, details: { key: record.key, hash: record.hash, nonce: record.nonce } },
+          );
+        }
+        this.#options.onRetry?.("waitForTransactionReceipt", 1, 0, error);
+        try {
+          await client.sendRawTransaction({ serializedTransaction: record.raw });
+        } catch {
+          // Already known to the node (the usual case), or mined meanwhile: the next wait finds out.
+        }
+      }
+    }
   }
 
   async #receipt(hash: Hex): Promise<TransactionReceipt | undefined> {

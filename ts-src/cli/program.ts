@@ -8,6 +8,9 @@
  *   ccp fees <input.json> [--json]                     collateral fees per participant
  *   ccp generate-case <folder> --accounts n --instruments n [--seed n]
  *   ccp settle --feed <trades.jsonl> --deployment <file> [--network <url>]   DvP settlement service
+ *   ccp ccp-service --deployment <file> --data <folder> [--once]       the CCP margin service
+ *   ccp trigger-cycle --data <folder> [--cycle <name>]                  request a cycle (intraday on demand)
+ *   ccp participant-agent --participant <id> --deployment <file>        a clearing participant's agent
  *
  * Exit codes: 0 done; 2 bad input or usage (the message, `ccp: …`, goes to stderr and names the file, line
  * and problem, followed by the error code in brackets; nothing goes to stdout); 1 an unexpected failure.
@@ -19,10 +22,12 @@ import { Command, CommanderError } from "commander";
 
 import { ClearchainError } from "../shared/errors.ts";
 import { registerBacktest } from "./backtest.ts";
+import { registerCcpService } from "./ccp-service.ts";
 import { registerClearingFund } from "./clearing-fund.ts";
 import { registerFees } from "./fees.ts";
 import type { Output } from "./io.ts";
 import { registerMargin } from "./margin.ts";
+import { registerParticipantAgent } from "./participant-agent.ts";
 import { registerReport } from "./report.ts";
 import { registerSettle } from "./settle.ts";
 
@@ -43,7 +48,7 @@ export const EXIT_FAILURE = 1;
 export function buildProgram(output: Output): Command {
   const program = new Command("ccp")
     .description(
-      "clearchain CCP tools: initial margin (explained, what-if, backtested), clearing fund, collateral fees, DvP settlement",
+      "clearchain CCP tools: initial margin (explained, what-if, backtested), clearing fund, collateral fees, DvP settlement, the margin-call automation",
     )
     .showHelpAfterError("(run `ccp --help` for usage)")
     .exitOverride()
@@ -56,6 +61,8 @@ export function buildProgram(output: Output): Command {
   registerFees(program, output);
   registerReport(program, output);
   registerSettle(program, output);
+  registerCcpService(program, output);
+  registerParticipantAgent(program, output);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -12,14 +12,7 @@
  * - The journal (default `<feed>.journal.sqlite`) keeps the run: the same command again resumes it after a crash.
  * - On a terminal: progress bars, then the summary; otherwise JSON log lines on stderr, then the summary.
  */
-import { InvalidArgumentError } from "commander";
-import { http, type PublicClient, createPublicClient } from "viem";
-
-import { HARDHAT_MNEMONIC, KeyRing } from "../chain/accounts.ts";
-import { withRetry } from "../chain/retry.ts";
 import { Journal } from "../services/journal.ts";
-import { createLogger } from "../services/logger.ts";
-import { noProgress, terminalProgress } from "../services/progress.ts";
 import {
   SettlementService,
   type SettlementSummary,
@@ -30,6 +23,7 @@ import { SettlementError } from "../settlement/errors.ts";
 import { readFeed } from "../settlement/feed.ts";
 import { formatYen, renderTable, toJson } from "./format.ts";
 import type { Output } from "./io.ts";
+import { connectChain, serviceKeys, serviceOutput } from "./service-common.ts";
 
 /** What `ccp settle` takes. */
 export interface SettleOptions {
@@ -41,17 +35,6 @@ export interface SettleOptions {
   readonly declineTopUp: string[];
   readonly pollInterval: number;
   readonly json?: boolean;
-}
-
-/** The RPC URL of a `--network` value. */
-export function networkUrl(network: string): string {
-  if (network === "localhost") return "http://127.0.0.1:8545";
-  if (!/^https?:\/\/\S+$/.test(network)) {
-    throw new InvalidArgumentError(
-      `expected an http(s) JSON-RPC URL or "localhost", got ${JSON.stringify(network)}`,
-    );
-  }
-  return network;
 }
 
 /** The summary as a table. */
@@ -86,13 +69,7 @@ export function summaryTable(summary: SettlementSummary): string {
 export async function settle(options: SettleOptions, output: Output): Promise<SettlementSummary> {
   const trades = readFeed(options.feed);
   const deployment = readDeployment(options.deployment);
-  const url = networkUrl(options.network);
-  const client = createPublicClient({ transport: http(url, { retryCount: 0 }) }) as PublicClient;
-  const chainId = await withRetry("eth_chainId", () => client.getChainId(), {
-    attempts: 3,
-    baseDelayMs: 300,
-    maxDelayMs: 1_000,
-  });
+  const { client, chainId, url } = await connectChain(options.network);
   if (chainId !== deployment.chainId) {
     throw new SettlementError(
       "SETTLEMENT_WRONG_CHAIN",
@@ -111,7 +88,10 @@ export async function settle(options: SettleOptions, output: Output): Promise<Se
       },
     );
   }
-  const keys = keysFor(chainId);
+  const keys = serviceKeys(
+    chainId,
+    (message) => new SettlementError("SETTLEMENT_NO_KEY", message, { details: { chainId } }),
+  );
   const needed = new Set([
     deployment.exchange,
     deployment.settler,
@@ -129,8 +109,7 @@ export async function settle(options: SettleOptions, output: Output): Promise<Se
     );
   }
 
-  const terminal = process.stderr.isTTY === true && options.json !== true;
-  const logger = createLogger({ name: "settlement", level: terminal ? "warn" : "info", destination: 2 });
+  const { logger, progress } = serviceOutput("settlement", options.json === true);
   const journal = Journal.open(options.journal ?? `${options.feed}.journal.sqlite`);
   try {
     const service = new SettlementService({
@@ -140,7 +119,7 @@ export async function settle(options: SettleOptions, output: Output): Promise<Se
       deployment,
       trustDesk: new SimulatedTrustDesk(options.declineTopUp),
       logger,
-      progress: terminal ? terminalProgress() : noProgress,
+      progress,
       batchSize: options.batchSize,
       pollIntervalMs: options.pollInterval,
     });
@@ -154,19 +133,4 @@ export async function settle(options: SettleOptions, output: Output): Promise<Se
   } finally {
     journal.close();
   }
-}
-
-/** The keys of `CCP_MNEMONIC`, or on a local Hardhat chain Hardhat's development mnemonic. */
-function keysFor(chainId: number): KeyRing {
-  const count = Number(process.env.CCP_ACCOUNTS ?? 20);
-  const mnemonic = process.env.CCP_MNEMONIC;
-  if (mnemonic !== undefined && mnemonic !== "") return KeyRing.fromMnemonic(mnemonic, count);
-  if (chainId === 31337) return KeyRing.fromMnemonic(HARDHAT_MNEMONIC, count);
-  throw new SettlementError(
-    "SETTLEMENT_NO_KEY",
-    `chain ${chainId} is not a local Hardhat chain: set CCP_MNEMONIC`,
-    {
-      details: { chainId },
-    },
-  );
 }

@@ -48,7 +48,7 @@ export function registerSettle(program: Command, output: Output): void {
  * `node:sqlite` announces itself as experimental on first use (Node.js 22): noise on a command's stderr, so that one
  * warning is dropped; every other warning is printed as usual.
  */
-function silenceSqliteWarning(): void {
+export function silenceSqliteWarning(): void {
   const emit = process.emitWarning.bind(process);
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === "string" ? warning : warning.message;

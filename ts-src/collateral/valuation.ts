@@ -200,6 +200,40 @@ export function assetHaircutValue(market: Market, asset: string, quantity: bigin
 }
 
 /**
+ * The market value in yen of `quantity` of `asset`, before any haircut, rounded down: what the report shows beside the
+ * collateral value, and what the fee schedule's market-value fees are charged on. Needs a usable price and FX rate
+ * even for a delisted asset (throws {@link CollateralError} as {@link assetHaircutValue} does).
+ *
+ * @example
+ *   assetMarketValue(market, jgb, 10n); // 10 JGB units at 998,500 yen: 9_985_000n
+ */
+export function assetMarketValue(market: Market, asset: string, quantity: bigint): bigint {
+  const scheduled = scheduledAsset(market, asset);
+  return haircutValue({
+    quantity,
+    price: usablePrice(market, asset, scheduled),
+    fxRate: usableFxRate(market, scheduled.currency),
+    haircutBps: 0,
+    decimals: scheduled.decimals,
+  });
+}
+
+/**
+ * The price (× 10^8, 10^8 at par) and the FX rate to the yen (× 10^8) a valuation of `asset` uses now, refusing a
+ * stale one as the escrow does.
+ *
+ * @example
+ *   const { price, fxRate } = usableQuote(market, ust); // 985 × 10^8 dollars, 150 × 10^8 yen per dollar
+ */
+export function usableQuote(market: Market, asset: string): { price: bigint; fxRate: bigint } {
+  const scheduled = scheduledAsset(market, asset);
+  return {
+    price: usablePrice(market, asset, scheduled),
+    fxRate: usableFxRate(market, scheduled.currency),
+  };
+}
+
+/**
  * An account's collateral value: each holding's haircut value, then the concentration limits, exactly as the
  * escrow computes it. Throws {@link CollateralError} when a price or rate it needs is stale, or an asset or currency
  * is unknown.

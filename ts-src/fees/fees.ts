@@ -19,11 +19,16 @@ import { isoDate } from "../shared/dates.ts";
 import { FeesInputError } from "./errors.ts";
 import type { FeesInput, FeesResult, ParticipantFees, Step, TrustDay } from "./types.ts";
 
-const DAYS_PER_YEAR = 365n;
-const JGB_RATE = new Fraction(50n, 1_000_000n); // 0.50 / 10,000
-const UST_FACE_RATE = new Fraction(50n, 1_000_000n); // 0.50 / 10,000
-const UST_VALUE_RATE = new Fraction(1n, 10_000n); // 1.0 / 10,000
-const UST_INSTRUCTION_USD = 20n;
+/** The fee schedule's rates (exported for the collateral agent's cheapest-to-deliver costs). Days in a year. */
+export const DAYS_PER_YEAR = 365n;
+/** JGB custody: 0.50 / 10,000 a year of the face value. */
+export const JGB_RATE = new Fraction(50n, 1_000_000n);
+/** US Treasury ①: 0.50 / 10,000 a year of the face value (in yen). */
+export const UST_FACE_RATE = new Fraction(50n, 1_000_000n);
+/** US Treasury ②: 1.0 / 10,000 a year of the month-end market value (in yen). */
+export const UST_VALUE_RATE = new Fraction(1n, 10_000n);
+/** US Treasury ③: USD 20 per deposit or return instruction. */
+export const UST_INSTRUCTION_USD = 20n;
 
 /** The value of a step function on a day (the last step starting on or before it). */
 export function valueOn<T>(steps: readonly Step<T>[], day: number): T | undefined {

@@ -46,24 +46,16 @@ export class Journal implements TransactionJournal {
    *   not a SQLite database.
    */
   static open(path: string): Journal {
-    let db: DatabaseSync;
-    try {
-      db = new DatabaseSync(path);
-      db.exec("PRAGMA locking_mode = EXCLUSIVE");
-      db.exec("PRAGMA journal_mode = WAL");
-      db.exec("PRAGMA synchronous = NORMAL");
-      // Takes the exclusive lock now: a second service on the same file fails here, not half-way through its work.
-      db.exec("BEGIN EXCLUSIVE; COMMIT");
-    } catch (cause) {
+    const db = openExclusive(path, (cause, locked) => {
       const message = String((cause as Error).message);
-      throw new JournalError(
-        /locked|busy/i.test(message) ? "JOURNAL_LOCKED" : "JOURNAL_UNREADABLE",
-        /locked|busy/i.test(message)
+      return new JournalError(
+        locked ? "JOURNAL_LOCKED" : "JOURNAL_UNREADABLE",
+        locked
           ? `${path} is in use by another process (one journal per service)`
           : `${path} cannot be opened as a journal (${message})`,
         { cause, details: { path } },
       );
-    }
+    });
     const journal = new Journal(db, path);
     journal.migrate(
       "transactions-v1",
@@ -169,6 +161,25 @@ export class Journal implements TransactionJournal {
       account.toLowerCase(),
     );
     return row?.nonce ?? undefined;
+  }
+}
+
+/**
+ * Opens a SQLite file and takes its exclusive lock at once (held until the database is closed, or the process ends,
+ * however it ends: the operating system releases it). `fail` builds the error for a file another connection holds
+ * (`locked`) or that is no database.
+ */
+export function openExclusive(path: string, fail: (cause: unknown, locked: boolean) => Error): DatabaseSync {
+  try {
+    const db = new DatabaseSync(path);
+    db.exec("PRAGMA locking_mode = EXCLUSIVE");
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    // Takes the exclusive lock now: a second service on the same file fails here, not half-way through its work.
+    db.exec("BEGIN EXCLUSIVE; COMMIT");
+    return db;
+  } catch (cause) {
+    throw fail(cause, /locked|busy/i.test(String((cause as Error).message)));
   }
 }
 

@@ -39,13 +39,14 @@ import {
 } from "../chain/dvp.ts";
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "../chain/retry.ts";
 import { ContractRevertError, toContractRevertError } from "../chain/revert.ts";
-import { TransactionSender } from "../chain/sender.ts";
+import type { TransactionSender } from "../chain/sender.ts";
 import { formatFeedLine, parseFeedLine } from "../settlement/feed.ts";
 import { FundingCheck, type Shortfall } from "../settlement/funding.ts";
 import type { SettlementDeployment } from "../settlement/deployment.ts";
 import type { Address, TradeTerms } from "../settlement/types.ts";
 import type { Journal } from "./journal.ts";
 import type { Logger } from "./logger.ts";
+import { serviceSender } from "./sender.ts";
 import { type Progress, noProgress } from "./progress.ts";
 
 export type { SettlementDeployment };
@@ -208,16 +209,10 @@ export class SettlementService {
          status TEXT NOT NULL
        );`,
     );
-    this.#sender = new TransactionSender({
-      client: options.client,
-      keys: options.keys,
-      journal: options.journal,
-      chainId: options.deployment.chainId,
+    this.#sender = serviceSender(options, {
       errorsAbi: settlementErrorsAbi,
       retry: options.retry ?? DEFAULT_RETRY,
-      onRetry: (what, attempt, delayMs, error) =>
-        this.#log.warn({ what, attempt, delayMs, error: String(error) }, "RPC failed, retrying"),
-      ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
+      log: this.#log,
     });
   }
 

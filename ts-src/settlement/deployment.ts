@@ -4,8 +4,8 @@
  *
  *   {"chainId": 31337, "dvp": "0x…", "exchange": "0x…", "settler": "0x…", "minter": "0x…"}
  */
-import { readFileSync } from "node:fs";
 
+import { readJsonObject } from "../shared/json-input.ts";
 import { SettlementError } from "./errors.ts";
 import type { Address } from "./types.ts";
 
@@ -34,15 +34,7 @@ const ADDRESS_FIELDS = ["dvp", "exchange", "settler", "minter"] as const;
 export function readDeployment(path: string): SettlementDeployment {
   const fail = (problem: string): SettlementError =>
     new SettlementError("SETTLEMENT_BAD_DEPLOYMENT", `${path}: ${problem}`, { details: { file: path } });
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, "utf8"));
-  } catch (cause) {
-    throw fail(`cannot read it as JSON (${(cause as Error).message})`);
-  }
-  if (value === null || typeof value !== "object" || Array.isArray(value))
-    throw fail("must be a JSON object");
-  const record = value as Record<string, unknown>;
+  const record = readJsonObject(path, fail);
   const chainId = record.chainId;
   if (typeof chainId !== "number" || !Number.isSafeInteger(chainId) || chainId <= 0) {
     throw fail(`chainId must be a positive integer, got ${JSON.stringify(chainId)}`);

@@ -42,6 +42,25 @@ export function readJsonFile(path: string, fail: JsonErrorFactory): JsonNode {
   return new JsonNode(value, path, "", fail);
 }
 
+/**
+ * Reads a file that must hold one JSON object, for loaders that check its fields themselves; an unreadable file, bad
+ * JSON or another kind of value becomes the caller's error, built from a sentence naming the problem.
+ *
+ * @example
+ *   const root = readJsonObject(path, (problem) => new SettlementError("SETTLEMENT_BAD_DEPLOYMENT", `${path}: ${problem}`));
+ */
+export function readJsonObject(path: string, fail: (problem: string) => Error): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, "utf8"));
+  } catch (cause) {
+    throw fail(`cannot read it as JSON (${(cause as Error).message})`);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw fail("must be a JSON object");
+  return value as Record<string, unknown>;
+}
+
 /** A value inside a JSON document and where it is. */
 export class JsonNode {
   readonly value: unknown;

@@ -165,7 +165,7 @@ export async function automationDemo(
     const answers = countAnswers(passes);
     print(
       `   ${cycleLabel(request).padEnd(22)} ${summary.accounts} accounts, IM ¥${formatMoney(summary.requirement)}: ` +
-        `${summary.callsIssued} calls (¥${formatMoney(summary.shortfallCalled)}), ${summary.callsMet} met` +
+        `${summary.callsIssued} ${summary.callsIssued === 1 ? "call" : "calls"} (¥${formatMoney(summary.shortfallCalled)}), ${summary.callsMet} met` +
         (answers.length === 0 ? "" : ` (${answers.join(", ")})`) +
         (summary.callsDefaulted === 0 ? "" : `, ${summary.callsDefaulted} defaulted`),
     );

@@ -9,7 +9,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { buildCharts } from "../../ts-src/report/charts.ts";
+import { buildCharts, durationUnit, timeToCoverBuckets } from "../../ts-src/report/charts.ts";
 import { buildReport } from "../../ts-src/report/builder.ts";
 import { ReportInputError } from "../../ts-src/report/errors.ts";
 import { loadPageAssets, rerenderReport, writeReport } from "../../ts-src/report/files.ts";
@@ -173,6 +173,7 @@ describe("run report page and report.json", function () {
       const defaults = bodyRows(page, "defaults-table");
       expect(defaults).to.have.length(1);
       expect(defaults[0]).to.include("P1-C1 → P2");
+      expect(defaults[0]).to.include("<td>call K3</td>");
       const substitution = bodyRows(page, "calls-table").find((row) => row.includes('data-call="K2"'))!;
       expect(substitution).to.include("substitution + deposit");
       expect(substitution).to.include("10 UST (out: 300 JPYC)");
@@ -206,6 +207,51 @@ describe("run report page and report.json", function () {
       expect(quantity("12000000", 6)).to.equal("12");
       expect(quantity("1234567", 0)).to.equal("1,234,567");
       expect(count(2_353)).to.equal("2,353");
+    });
+
+    it("shows times to cover in seconds, minutes or hours, as the run's longest needs", () => {
+      expect(timeToCoverBuckets(11).map((b) => b.label)).to.deep.equal([
+        "< 5 s",
+        "5–10 s",
+        "10–20 s",
+        "20–30 s",
+        "30–45 s",
+        "45–60 s",
+      ]);
+      expect(timeToCoverBuckets(300).map((b) => b.label)).to.deep.equal([
+        "< 1 min",
+        "1–2 min",
+        "2–5 min",
+        "5–10 min",
+        "10–15 min",
+      ]);
+      expect(timeToCoverBuckets(2_940).map((b) => b.label)).to.deep.equal([
+        "< 15 min",
+        "15–30 min",
+        "30–60 min",
+        "1–2 h",
+        "2–4 h",
+        "4–8 h",
+        "≥ 8 h",
+      ]);
+      // Every time falls in exactly one bucket.
+      for (const longest of [11, 59, 300, 899, 2_940, 86_400]) {
+        const buckets = timeToCoverBuckets(longest);
+        for (const t of [0, 1, longest / 2, longest])
+          expect(
+            buckets.filter((b) => t >= b.from && t < b.to),
+            `${t} of ${longest}`,
+          ).to.have.length(1);
+      }
+      expect(durationUnit(6).format).to.equal("seconds");
+      expect(durationUnit(2_940).format).to.equal("minutes");
+      expect(durationUnit(4 * 3_600).format).to.equal("hours");
+      // The calls chart's line and axis follow the unit; the demo-like run's calls are met within seconds.
+      const calls = buildCharts(document).charts.find((chart) => chart.id === "calls")!;
+      const line = (calls.config.data.datasets as { label: string; timeFormat?: string }[]).at(-1)!;
+      expect(line.label).to.equal(
+        `median time to cover (${durationUnit(Math.max(...document.cycles.map((c) => c.medianTimeToCoverSeconds ?? 0))).short})`,
+      );
     });
 
     it("draws the coverage of every account up to twelve, and the spread with the lowest six beyond", () => {

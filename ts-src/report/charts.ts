@@ -11,7 +11,7 @@
 import type { ReportDocument, ReportMarginCall } from "./types.ts";
 
 /** How the page script formats a value: a ratio as a percentage, yen, a count, minutes. */
-export type ValueFormat = "percent" | "yen" | "count" | "minutes";
+export type ValueFormat = "percent" | "yen" | "count" | "seconds" | "minutes" | "hours";
 
 /** One chart: where it goes in the page and its Chart.js configuration (with `format` keys). */
 export type ChartSpec = {
@@ -84,16 +84,64 @@ const CALL_OUTCOMES = [
   ["open", "callsOpen"],
 ] as const;
 
-/** Time-to-cover buckets, minutes: [lower, upper). */
-export const TIME_TO_COVER_BUCKETS: readonly { label: string; from: number; to: number }[] = [
-  { label: "< 15 min", from: 0, to: 15 },
-  { label: "15–30 min", from: 15, to: 30 },
-  { label: "30–60 min", from: 30, to: 60 },
-  { label: "1–2 h", from: 60, to: 120 },
-  { label: "2–4 h", from: 120, to: 240 },
-  { label: "4–8 h", from: 240, to: 480 },
-  { label: "≥ 8 h", from: 480, to: Number.POSITIVE_INFINITY },
-];
+/** A time-to-cover bucket, seconds: [from, to). */
+export interface TimeBucket {
+  readonly label: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+const bucketsOf = (edges: readonly number[], label: (from: number, to: number) => string): TimeBucket[] =>
+  edges.map((from, i) => {
+    const to = edges[i + 1] ?? Number.POSITIVE_INFINITY;
+    return { label: label(from, to), from, to };
+  });
+
+const MINUTE = 60;
+const HOUR = 3_600;
+
+/**
+ * The time-to-cover buckets for calls met within at most `longestSeconds`: seconds when every call was met within a
+ * minute (an automated run on a fast chain), minutes within a quarter of an hour, else up to hours (a run where people
+ * answer).
+ *
+ * @example
+ *   timeToCoverBuckets(11)[0]; // { label: "< 5 s", from: 0, to: 5 }
+ */
+export function timeToCoverBuckets(longestSeconds: number): TimeBucket[] {
+  if (longestSeconds < MINUTE) {
+    return bucketsOf([0, 5, 10, 20, 30, 45], (from, to) =>
+      from === 0 ? `< ${to} s` : `${from}–${to === Infinity ? 60 : to} s`,
+    );
+  }
+  if (longestSeconds < 15 * MINUTE) {
+    return bucketsOf(
+      [0, 1, 2, 5, 10].map((m) => m * MINUTE),
+      (from, to) => (from === 0 ? "< 1 min" : `${from / MINUTE}–${to === Infinity ? 15 : to / MINUTE} min`),
+    );
+  }
+  return bucketsOf(
+    [0, 15, 30, 60, 120, 240, 480].map((m) => m * MINUTE),
+    (from, to) => {
+      const text = (seconds: number) => (seconds < HOUR ? `${seconds / MINUTE} min` : `${seconds / HOUR} h`);
+      if (from === 0) return `< ${text(to)}`;
+      if (to === Infinity) return `≥ ${text(from)}`;
+      return to <= HOUR ? `${from / MINUTE}–${to / MINUTE} min` : `${from / HOUR}–${to / HOUR} h`;
+    },
+  );
+}
+
+/** The unit a chart shows durations of at most `longestSeconds` in, and its divisor. */
+export function durationUnit(longestSeconds: number): {
+  format: "seconds" | "minutes" | "hours";
+  name: string;
+  short: string;
+  seconds: number;
+} {
+  if (longestSeconds < 2 * MINUTE) return { format: "seconds", name: "seconds", short: "s", seconds: 1 };
+  if (longestSeconds < 2 * HOUR) return { format: "minutes", name: "minutes", short: "min", seconds: MINUTE };
+  return { format: "hours", name: "hours", short: "h", seconds: HOUR };
+}
 
 /** The label of a cycle on a chart's axis: "2026-11-05 EOD", "2026-11-05 intraday". */
 export function cycleLabel(cycle: { asOf: string; kind: string }): string {
@@ -282,6 +330,9 @@ function defaultMarkers(document: ReportDocument): { x: string; y: number }[] {
 
 function callsChart(document: ReportDocument): ChartSpec {
   const labels = document.cycles.map(cycleLabel);
+  const unit = durationUnit(
+    document.cycles.reduce((max, cycle) => Math.max(max, cycle.medianTimeToCoverSeconds ?? 0), 0),
+  );
   const bar = (label: string, colour: string, data: number[]) => ({
     type: "bar",
     label,
@@ -311,11 +362,12 @@ function callsChart(document: ReportDocument): ChartSpec {
           ),
           {
             type: "line",
-            label: "median time to cover (min)",
+            label: `median time to cover (${unit.short})`,
+            timeFormat: unit.format,
             data: document.cycles.map((cycle) =>
               cycle.medianTimeToCoverSeconds === null
                 ? null
-                : Math.round(cycle.medianTimeToCoverSeconds / 6) / 10,
+                : Math.round((cycle.medianTimeToCoverSeconds / unit.seconds) * 10) / 10,
             ),
             borderColor: "#6a1b9a",
             backgroundColor: "#6a1b9a",
@@ -336,8 +388,8 @@ function callsChart(document: ReportDocument): ChartSpec {
             beginAtZero: true,
             position: "right",
             grid: { drawOnChartArea: false },
-            title: { display: true, text: "minutes" },
-            ticks: { format: "minutes" },
+            title: { display: true, text: unit.name },
+            ticks: { format: unit.format },
           },
           x: { ticks: { maxRotation: 0, autoSkip: true } },
         },
@@ -348,12 +400,14 @@ function callsChart(document: ReportDocument): ChartSpec {
 }
 
 function timeToCoverChart(calls: readonly ReportMarginCall[]): ChartSpec {
-  const inTime = TIME_TO_COVER_BUCKETS.map(() => 0);
-  const late = TIME_TO_COVER_BUCKETS.map(() => 0);
+  const times = calls.flatMap((call) => (call.timeToCoverSeconds === null ? [] : [call.timeToCoverSeconds]));
+  const buckets = timeToCoverBuckets(times.reduce((max, t) => Math.max(max, t), 0));
+  const inTime = buckets.map(() => 0);
+  const late = buckets.map(() => 0);
   for (const call of calls) {
     if (call.timeToCoverSeconds === null) continue;
-    const minutes = call.timeToCoverSeconds / 60;
-    const bucket = TIME_TO_COVER_BUCKETS.findIndex((b) => minutes >= b.from && minutes < b.to);
+    const seconds = call.timeToCoverSeconds;
+    const bucket = buckets.findIndex((b) => seconds >= b.from && seconds < b.to);
     (call.metInTime === true ? inTime : late)[bucket]! += 1;
   }
   return {
@@ -365,7 +419,7 @@ function timeToCoverChart(calls: readonly ReportMarginCall[]): ChartSpec {
     config: {
       type: "bar",
       data: {
-        labels: TIME_TO_COVER_BUCKETS.map((bucket) => bucket.label),
+        labels: buckets.map((bucket) => bucket.label),
         datasets: [
           { label: "met by the deadline", data: inTime, backgroundColor: STATUS.met },
           { label: "met after the deadline", data: late, backgroundColor: STATUS.late },

@@ -555,7 +555,7 @@ function defaultsTables(document: ReportDocument): SafeHtml {
         <td>${fault.scope === "participant" ? "participant" : `account ${fault.account ?? ""}`}</td>
         <td>${fault.cycle}</td>
         <td>${time(fault.declaredAt)}</td>
-        <td>${fault.calls.join(", ")}</td>
+        <td>${fault.calls.map((id) => `call ${id}`).join(", ")}</td>
         <td class="num">${yen(fault.seizedMarketValue)}</td>
         <td class="num">${yen(fault.seizedValue)}</td>
         <td>

@@ -16,13 +16,17 @@
     percent: (value) => Math.round(value * 100) + "%",
     yen: (value) => "¥" + compact.format(value),
     count: (value) => whole.format(value),
+    seconds: (value) => oneDecimal.format(value) + " s",
     minutes: (value) => oneDecimal.format(value) + " min",
+    hours: (value) => oneDecimal.format(value) + " h",
   };
   const tooltipFormats = {
     percent: percent,
     yen: (value) => "¥" + whole.format(value),
     count: (value) => whole.format(value),
+    seconds: (value) => oneDecimal.format(value) + " s",
     minutes: (value) => oneDecimal.format(value) + " min",
+    hours: (value) => oneDecimal.format(value) + " h",
   };
 
   Chart.defaults.animation = false;
@@ -50,7 +54,9 @@
       label: (context) => {
         const value = context.parsed[context.dataset.yAxisID === "y1" ? "y" : valueAxis];
         if (value === null || value === undefined) return context.dataset.label + ": none";
-        const format = context.dataset.yAxisID === "y1" ? tooltipFormats.minutes : tooltipFormat;
+        // The time line on the right axis says its own unit (seconds, minutes or hours).
+        const format =
+          context.dataset.yAxisID === "y1" ? tooltipFormats[context.dataset.timeFormat] : tooltipFormat;
         return context.dataset.label + ": " + (format ? format(value) : whole.format(value));
       },
     };

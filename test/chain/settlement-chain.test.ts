@@ -14,6 +14,7 @@ import {
   toEventSelector,
   toFunctionSelector,
 } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { HARDHAT_MNEMONIC, KeyRing } from "../../ts-src/chain/accounts.ts";
 import {
@@ -342,6 +343,42 @@ describe("chain adapters for settlement", function () {
       expect(await client.getTransactionCount({ address: request.from })).to.equal(nonce);
       expect(await setup.jpy.balanceOf(setup.parties[0]!.address)).to.equal(balance + 9n);
       journal.close();
+    });
+
+    it("signs EIP-1559 transactions, and legacy ones on a chain without the London fee market", async function () {
+      const { setup, client, chainId, keys } = await networkHelpers.loadFixture(fixture);
+      const journal = Journal.open(":memory:");
+      const sender = new TransactionSender({ client, keys, journal, chainId, errorsAbi: tokenErrorsAbi });
+      expect((await sender.send("mint:7", await mintRequest(setup, 1n))).type).to.equal("eip1559");
+      journal.close();
+
+      const berlin = await network.create({ chainType: "l1", override: { hardfork: "berlin" } });
+      try {
+        const payer = privateKeyToAccount(generatePrivateKey());
+        await berlin.networkHelpers.setBalance(payer.address, 10n ** 18n);
+        const oldClient = (await berlin.viem.getPublicClient()) as unknown as PublicClient;
+        const oldJournal = Journal.open(":memory:");
+        const legacy = new TransactionSender({
+          client: oldClient,
+          keys: new KeyRing([payer]),
+          journal: oldJournal,
+          chainId: await oldClient.getChainId(),
+          errorsAbi: tokenErrorsAbi,
+        });
+        const to = privateKeyToAccount(generatePrivateKey()).address.toLowerCase() as Address;
+        const receipt = await legacy.send("pay:1", {
+          kind: "pay",
+          from: payer.address.toLowerCase() as Address,
+          to,
+          data: "0x",
+          gas: 21_000n,
+        });
+        expect(receipt.type).to.equal("legacy");
+        expect(receipt.status).to.equal("success");
+        oldJournal.close();
+      } finally {
+        await berlin.close();
+      }
     });
 
     it("a refusal at simulation is a ContractRevertError and journals nothing", async function () {

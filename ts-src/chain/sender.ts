@@ -150,16 +150,13 @@ export class TransactionSender {
         { details: { account: request.from, chainNonce: nonce, lastSent: last } },
       );
     }
-    const fees = await this.#rpc("estimateFeesPerGas", () => client.estimateFeesPerGas());
     const raw = await account.signTransaction!({
       chainId,
-      type: "eip1559",
       nonce,
       to: request.to,
       data: request.data,
       gas,
-      maxFeePerGas: fees.maxFeePerGas,
-      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+      ...(await this.#fees()),
     });
     const record = { key, kind: request.kind, account: request.from, nonce, hash: keccak256(raw), raw };
     journal.recordSigned(record);
@@ -269,6 +266,29 @@ export class TransactionSender {
     } catch (error) {
       if ((error as { name?: string }).name === "TransactionReceiptNotFoundError") return undefined;
       throw error;
+    }
+  }
+
+  /**
+   * The fee fields of a transaction: EIP-1559 (type 2) priced from the node where the chain has a base fee; on a chain
+   * without the London fee market (an older private network), a legacy (type 0) transaction at the node's gas price.
+   */
+  async #fees(): Promise<
+    | { type: "eip1559"; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
+    | { type: "legacy"; gasPrice: bigint }
+  > {
+    const { client } = this.#options;
+    try {
+      const fees = await this.#rpc("estimateFeesPerGas", () => client.estimateFeesPerGas());
+      return {
+        type: "eip1559",
+        maxFeePerGas: fees.maxFeePerGas,
+        maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+      };
+    } catch (error) {
+      if ((error as { name?: string }).name !== "Eip1559FeesNotSupportedError") throw error;
+      const gasPrice = await this.#rpc("getGasPrice", () => client.getGasPrice());
+      return { type: "legacy", gasPrice };
     }
   }
 

@@ -13,6 +13,7 @@ import { accountId } from "../../ts-src/chain/escrow.ts";
 import { DEMO_DATA } from "../../scripts/demo/world.ts";
 import { readSuiteDeployment, writeSuiteDeployment } from "../../ts-src/services/deployment.ts";
 import { errorCode } from "../cli/run-ccp.ts";
+import { type StubSigner, startStubSigner } from "../support/remote-signer.ts";
 import { HARDHAT, type Running, freePort, killAll, start, startNode } from "../support/processes.ts";
 
 /**
@@ -34,6 +35,7 @@ describe("margin-call automation end to end (separate processes, a hardhat node)
   let deploymentId: string;
   let client: PublicClient;
   let ccp: Running;
+  let signer: StubSigner | undefined;
   const agents = new Map<string, Running>();
 
   const common = () => ["--deployment", deploymentFile, "--network", url, "--lock-dir", locks];
@@ -80,7 +82,23 @@ describe("margin-call automation end to end (separate processes, a hardhat node)
     client = createPublicClient({ transport: http(url), cacheTime: 0 }) as PublicClient;
   });
 
-  after(() => {
+  /** A participant's own keys (its wallet's and its customers'), from the development mnemonic the deployment used. */
+  const keysOf = (participant: string) => {
+    const config = readSuiteDeployment(deploymentFile).participants.find((p) => p.id === participant)!;
+    const own = new Set(
+      [config.wallet, ...config.accounts.flatMap((a) => (a.wallet === undefined ? [] : [a.wallet]))].map(
+        (w) => w.toLowerCase(),
+      ),
+    );
+    const accounts = Array.from({ length: 20 }, (_, index) =>
+      mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index }),
+    ).filter((account) => own.has(account.address.toLowerCase()));
+    expect(accounts.length).to.equal(own.size);
+    return accounts;
+  };
+
+  after(async () => {
+    await signer?.close();
     killAll();
     rmSync(temp, { recursive: true, force: true });
     if (deploymentId !== undefined)
@@ -143,7 +161,9 @@ describe("margin-call automation end to end (separate processes, a hardhat node)
     expect((await stranger.exited).code).to.equal(2);
     expect(errorCode(stranger.stderr)).to.equal("CHAIN_NO_KEY");
 
-    const first = startAgent("CP2");
+    // CP2's agent holds no key: a remote signer (a stand-in for Web3Signer) signs its transactions.
+    signer = await startStubSigner(keysOf("CP2"));
+    const first = startAgent("CP2", { CCP_SIGNER_URL: signer.url, CCP_MNEMONIC: "" });
     await first.waitFor(/participant agent started/);
     const second = start([
       "scripts/ccp.mjs",
@@ -183,6 +203,8 @@ describe("margin-call automation end to end (separate processes, a hardhat node)
     await agents.get("CP3")!.waitFor(/participant agent started/);
     expect((await trigger("2026-11-09")).code).to.equal(0);
     await ccp.waitFor(/Cycle 1 2026-11-09/, 60_000);
+    // CP2's answers went through its remote signer.
+    expect(signer!.calls.get("eth_signTransaction") ?? 0).to.be.greaterThan(0);
     expect(ccp.stdout).to.match(/margin calls issued\s+│\s+9 │/);
     expect(ccp.stdout).to.match(/calls met\s+│\s+9 │/);
   });
@@ -201,19 +223,7 @@ describe("margin-call automation end to end (separate processes, a hardhat node)
     const point = /paused at (broadcast answer:(\d+):[^"]*)/.exec(paused.stderr)!;
     const callId = BigInt(point[2]!);
     // Restarted holding only its own keys (the participant's and its customers'), as in production.
-    const cp1Config = readSuiteDeployment(deploymentFile).participants.find((p) => p.id === "CP1")!;
-    const own = new Set(
-      [
-        cp1Config.wallet,
-        ...cp1Config.accounts.flatMap((a) => (a.wallet === undefined ? [] : [a.wallet])),
-      ].map((w) => w.toLowerCase()),
-    );
-    const ownKeys: string[] = [];
-    for (let index = 0; index < 20; index++) {
-      const account = mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index });
-      if (own.has(account.address.toLowerCase())) ownKeys.push(toHex(account.getHdKey().privateKey!));
-    }
-    expect(ownKeys.length).to.equal(own.size);
+    const ownKeys = keysOf("CP1").map((account) => toHex(account.getHdKey().privateKey!));
     startAgent("CP1", { CCP_PRIVATE_KEYS: ownKeys.join(","), CCP_MNEMONIC: "" });
     // Every call but the defaulter's gets met; then its deadline passes (the node's clock moved on) and the CCP
     // defaults it, seizes its collateral and ports its customers.

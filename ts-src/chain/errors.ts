@@ -12,6 +12,8 @@ export const CHAIN_ERROR_CODES = [
   "CHAIN_TX_REVERTED",
   /** A broadcast transaction was not mined within the sender's receipt timeout (rebroadcast meanwhile). */
   "CHAIN_RECEIPT_TIMEOUT",
+  /** A remote signer's answer does not match what was asked (another signer, other fields): refused, nothing sent. */
+  "CHAIN_SIGNER_MISMATCH",
   /** No key signs for the account. */
   "CHAIN_NO_KEY",
   /** An account name that cannot be an escrow account ID (1–31 printable ASCII characters). */

@@ -118,7 +118,7 @@ export async function runCcpService(
   const asked = options.cycle.map(cycleRequest).sort(byCycleOrder);
   const { client, chainId, url } = await connectChain(options.network);
   await checkDeploymentOnChain(client, deployment, url);
-  const keys = serviceKeys(
+  const keys = await serviceKeys(
     chainId,
     (message) => new ChainError("CHAIN_NO_KEY", message, { details: { chainId } }),
   );

@@ -97,7 +97,7 @@ export async function runParticipantAgent(options: AgentCommandOptions, output: 
   }
   const { client, chainId, url } = await connectChain(options.network);
   await checkDeploymentOnChain(client, deployment, url);
-  const keys = serviceKeys(
+  const keys = await serviceKeys(
     chainId,
     (message) => new ChainError("CHAIN_NO_KEY", message, { details: { chainId } }),
   );

@@ -7,10 +7,12 @@ import { InvalidArgumentError } from "commander";
 import { http, type Hex, type PublicClient, createPublicClient } from "viem";
 
 import { HARDHAT_MNEMONIC, KeyRing } from "../chain/accounts.ts";
+import { remoteSignerAccounts } from "../chain/remote-signer.ts";
 import { withRetry } from "../chain/retry.ts";
-import type { ClearchainError } from "../shared/errors.ts";
 import { type Logger, createLogger } from "../services/logger.ts";
 import { type Progress, noProgress, terminalProgress } from "../services/progress.ts";
+import type { Address } from "../settlement/types.ts";
+import type { ClearchainError } from "../shared/errors.ts";
 
 /** The chain id of Hardhat's networks (in-process and `hardhat node`). */
 export const HARDHAT_CHAIN_ID = 31337;
@@ -57,13 +59,34 @@ export async function connectChain(
 
 /**
  * The keys a service signs with, in this order of preference:
+ * - `CCP_SIGNER_URL`: a remote signer (Web3Signer's JSON-RPC, in front of an HSM or a vault) that signs each
+ *   transaction without the key ever entering the process: the accounts it lists, or those of `CCP_SIGNER_ACCOUNTS`
+ *   (comma-separated addresses);
  * - `CCP_PRIVATE_KEYS`: comma-separated 32-byte hex private keys, so that each process holds only its own keys (the
  *   CCP service the CCP's, an agent its participant's and its customers');
  * - `CCP_MNEMONIC`: the first `CCP_ACCOUNTS` (default 20) accounts of that mnemonic;
  * - on a local Hardhat chain (id 31337) without either, Hardhat's public development mnemonic.
  * `fail` builds the error for another chain without keys, or for a malformed key.
  */
-export function serviceKeys(chainId: number, fail: (message: string) => ClearchainError): KeyRing {
+export async function serviceKeys(
+  chainId: number,
+  fail: (message: string) => ClearchainError,
+): Promise<KeyRing> {
+  const signer = process.env.CCP_SIGNER_URL;
+  if (signer !== undefined && signer.trim() !== "") {
+    const listed = process.env.CCP_SIGNER_ACCOUNTS;
+    const addresses =
+      listed === undefined || listed.trim() === "" ? undefined : listed.split(",").map((a) => a.trim());
+    const bad = addresses?.findIndex((a) => !/^0x[0-9a-fA-F]{40}$/.test(a)) ?? -1;
+    if (bad >= 0) throw fail(`CCP_SIGNER_ACCOUNTS: ${JSON.stringify(addresses![bad])} is not an address`);
+    return new KeyRing(
+      await remoteSignerAccounts(signer.trim(), addresses as Address[] | undefined, {
+        attempts: 3,
+        baseDelayMs: 300,
+        maxDelayMs: 1_000,
+      }),
+    );
+  }
   const privateKeys = process.env.CCP_PRIVATE_KEYS;
   if (privateKeys !== undefined && privateKeys.trim() !== "") {
     const keys = privateKeys.split(",").map((key) => key.trim());

@@ -88,7 +88,7 @@ export async function settle(options: SettleOptions, output: Output): Promise<Se
       },
     );
   }
-  const keys = serviceKeys(
+  const keys = await serviceKeys(
     chainId,
     (message) => new SettlementError("SETTLEMENT_NO_KEY", message, { details: { chainId } }),
   );

@@ -43,6 +43,7 @@ import type { TransactionSender } from "../chain/sender.ts";
 import { formatFeedLine, parseFeedLine } from "../settlement/feed.ts";
 import { FundingCheck, type Shortfall } from "../settlement/funding.ts";
 import type { SettlementDeployment } from "../settlement/deployment.ts";
+import { SettlementError } from "../settlement/errors.ts";
 import type { Address, TradeTerms } from "../settlement/types.ts";
 import type { Journal } from "./journal.ts";
 import type { Logger } from "./logger.ts";
@@ -775,6 +776,12 @@ export class SettlementService {
 /** A party's consent: its broker node's signature of the digest, in the compact form. */
 async function signDigest(keys: KeyRing, wallet: Address, digest: Hex): Promise<Hex> {
   const account = keys.account(wallet);
-  if (account.sign === undefined) throw new Error(`the key of ${wallet} cannot sign digests`);
+  if (account.sign === undefined) {
+    throw new SettlementError(
+      "SETTLEMENT_NO_KEY",
+      `the key of ${wallet} is held by a remote signer, which signs transactions and typed data but not a trade's raw digest: give the settlement service local keys for the parties (CCP_PRIVATE_KEYS)`,
+      { details: { wallet } },
+    );
+  }
   return compactSignature(await account.sign({ hash: digest }));
 }

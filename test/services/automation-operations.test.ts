@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -17,6 +17,8 @@ import { SMALL_CASE, caseWorld, escrowLogs, openServices } from "../support/auto
 
 /**
  * Situations an operator meets, on a small generated case, one after the other on the same chain:
+ * - a long-running service started on yesterday's market data: a new end of day appended to market.csv is read when
+ *   its request comes;
  * - a call past its deadline whose account the market has covered since: the escrow values an account only when
  *   something names it, so the call is still open although the collateral now covers the requirement, and the escrow
  *   refuses to default a covered account. The CCP service must not stop on that refusal, nor default the account: it
@@ -39,12 +41,50 @@ describe("margin-call automation: an operator's situations", function () {
     if (world !== undefined) rmSync(world.scratch, { recursive: true, force: true });
   });
 
+  it("reads the market data again for an end of day after the rows it loaded at start", async () => {
+    // The service starts on market.csv without the first cycle's row (yesterday's file); the day's row is appended
+    // before the day's request.
+    const [first] = world.data.cycles();
+    const copy = join(world.scratch, "market-data");
+    cpSync(world.folder, copy, { recursive: true });
+    const market = join(copy, "market.csv");
+    const full = readFileSync(market, "utf8");
+    const lines = full.trimEnd().split("\n");
+    const kept = lines.filter((line, i) => i === 0 || line.slice(0, 10) < first!.date);
+    expect(kept.length).to.be.lessThan(lines.length);
+    writeFileSync(market, `${kept.join("\n")}\n`);
+    const yesterday = await CcpMarketData.load(copy);
+    expect(yesterday.dates).to.not.include(first!.date);
+    writeFileSync(market, full);
+
+    const services = openServices(world, "covered", { ccp: { data: yesterday } });
+    const requests = join(world.scratch, "first-requests");
+    try {
+      CcpMarketData.request(requests, first!);
+      await world.advanceTime(cycleTime(first!));
+      const rejected: RejectedRequest[] = [];
+      const ran = await services.automation.ccp.runRequests(requests, {
+        once: true,
+        onRejected: (request) => rejected.push(request),
+      });
+      expect(rejected).to.deep.equal([]);
+      expect(ran.map((summary) => [summary.name, summary.callsIssued, summary.callsMet])).to.deep.equal([
+        [
+          first!.name,
+          world.data.cycle(first!).margins.accounts.length,
+          world.data.cycle(first!).margins.accounts.length,
+        ],
+      ]);
+    } finally {
+      services.close();
+    }
+  });
+
   it("re-checks the account instead of defaulting it: the call closes as met, nothing is seized", async () => {
     const services = openServices(world, "covered");
     try {
-      const [first, shock] = world.data.cycles();
+      const [, shock] = world.data.cycles();
       await services.automation.start();
-      await services.automation.runCycle(first!, cycleTime(first!));
       // The shock's requirements are posted and its calls opened; no agent answers them.
       await world.advanceTime(cycleTime(shock!));
       const cycle = await services.automation.ccp.postCycle(shock!);

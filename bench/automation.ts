@@ -5,11 +5,7 @@ import { join } from "node:path";
 import { type PublicClient, createPublicClient, custom } from "viem";
 
 import { generateAutomationCase } from "../scripts/demo/case.ts";
-import { automationWorld, cycleTime } from "../scripts/demo/world.ts";
-import { EmbeddedAutomation } from "../ts-src/services/embedded.ts";
-import { Journal } from "../ts-src/services/journal.ts";
-import { silentLogger } from "../ts-src/services/logger.ts";
-import { ParticipantAgent } from "../ts-src/services/participant-agent.ts";
+import { automationWorld, cycleTime, openServices } from "../scripts/demo/world.ts";
 import type { Metrics } from "./types.ts";
 
 /**
@@ -84,40 +80,10 @@ export async function automationBench(log: (line: string) => void = () => {}): P
   });
   try {
     const { client, time, count } = timedClient(world.connection.provider);
-    const logger = silentLogger();
-    const journals: Journal[] = [];
-    const journal = (name: string) => {
-      const opened = Journal.open(join(world.scratch, `${name}.sqlite`));
-      journals.push(opened);
-      return opened;
-    };
-    const agents = world.deployment.participants.map(
-      (participant) =>
-        new ParticipantAgent({
-          client,
-          keys: world.keys,
-          journal: journal(`agent-${participant.id}`),
-          deployment: world.deployment,
-          participant: participant.id,
-          logger,
-          trustRate: world.data.pricing.trustRate,
-          carryBps: { CUSD: 50 },
-        }),
-    );
-    const automation = new EmbeddedAutomation({
-      ccp: {
-        client,
-        keys: world.keys,
-        journal: journal("ccp"),
-        deployment: world.deployment,
-        data: world.data,
-        logger,
-        pollIntervalMs: 10,
-      },
-      agents,
-      advanceTime: world.advanceTime,
-      chainTime: world.chainTime,
+    const { automation, close } = openServices(world, {
+      client,
       concurrency: Number(process.env.BENCH_AUTOMATION_CONCURRENCY ?? 8),
+      ccp: { pollIntervalMs: 10 },
     });
     log("starting the services (allowances, port acceptances)");
     const startStarted = performance.now();
@@ -138,7 +104,7 @@ export async function automationBench(log: (line: string) => void = () => {}): P
     const { summary, answeringMs } = await automation.runCycle(request, cycleTime(request));
     const wall = (performance.now() - started) / 1_000;
     const cpu = process.cpuUsage(cpuBefore);
-    for (const opened of journals) opened.close();
+    close();
     if (process.env.BENCH_AUTOMATION_PROFILE === "1") {
       for (const [method, ms] of [...time].sort((a, b) => b[1] - a[1]))
         log(`${method}: ${count.get(method)} calls, ${Math.round(ms)} ms`);

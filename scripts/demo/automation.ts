@@ -7,8 +7,6 @@
 // deposit or an atomic substitution, and returning excess; a trading session settled by DvP the day before a shock;
 // the shock's intraday cycle, where one participant cannot meet its call, is declared in default, its house
 // collateral seized and its customers' accounts ported; a summary; and the run report. Called by scripts/demo.ts.
-import { join } from "node:path";
-
 import Table from "cli-table3";
 
 import {
@@ -25,12 +23,9 @@ import { writeReport } from "../../ts-src/report/files.ts";
 import type { SettlementSessionFacts } from "../../ts-src/report/types.ts";
 import type { CycleRequest } from "../../ts-src/services/ccp-data.ts";
 import type { CycleSummary } from "../../ts-src/services/ccp-service.ts";
-import { EmbeddedAutomation } from "../../ts-src/services/embedded.ts";
-import { Journal } from "../../ts-src/services/journal.ts";
-import { silentLogger } from "../../ts-src/services/logger.ts";
-import { ParticipantAgent, type PassSummary } from "../../ts-src/services/participant-agent.ts";
+import type { PassSummary } from "../../ts-src/services/participant-agent.ts";
 import { type ReportAsset, automationFacts, readReportAssets } from "../../ts-src/services/run-facts.ts";
-import { DEMO_DATA, automationWorld, cycleTime, settleSession } from "./world.ts";
+import { DEMO_DATA, automationWorld, cycleTime, openServices, settleSession } from "./world.ts";
 
 /** What the main script hands over: its printing, and where to write the report. */
 export interface AutomationDemoContext {
@@ -44,9 +39,6 @@ export interface AutomationDemoContext {
 
 /** Where the demo's report is written, under the reports' folder. */
 export const DEMO_RUN_ID = "demo";
-
-/** The participants' carry on each asset, basis points a year: dollar cash forgoes its interest elsewhere. */
-const CARRY_BPS = { CUSD: 50 } as const;
 
 /** Runs the automation part; throws if an end-state check fails. */
 export async function automationDemo(
@@ -101,36 +93,8 @@ export async function automationDemo(
 
   // -------------------------------------------------------------------------------------------------------------
   heading("The CCP margin service and one agent per participant: each its own key and SQLite journal");
-  const logger = silentLogger();
-  const agents = deployment.participants.map(
-    (participant) =>
-      new ParticipantAgent({
-        client,
-        keys: world.keys,
-        journal: Journal.open(join(world.scratch, `agent-${participant.id}.sqlite`)),
-        deployment,
-        participant: participant.id,
-        logger,
-        trustRate: world.data.pricing.trustRate,
-        carryBps: CARRY_BPS,
-        bufferBps: 1_000,
-        releaseThresholdBps: 2_500,
-      }),
-  );
-  const automation = new EmbeddedAutomation({
-    ccp: {
-      client,
-      keys: world.keys,
-      journal: Journal.open(join(world.scratch, "ccp.sqlite")),
-      deployment,
-      data: world.data,
-      logger,
-      callWindowSeconds: 3_600,
-    },
-    agents,
-    advanceTime: world.advanceTime,
-    chainTime: world.chainTime,
-  });
+  const services = openServices(world);
+  const automation = services.automation;
   await automation.start();
   done(
     "CCP service: roles checked on the escrow; agents: allowances given, porting of their backup accounts accepted",
@@ -300,6 +264,7 @@ export async function automationDemo(
   const written = writeReport(buildReport(facts), context.reportRoot ?? "reports");
   done(`report written: ${written.html} (and ${written.json}), opens offline`);
   done(`the automation part ran in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  services.close();
   await world.connection.close();
   return { html: written.html, json: written.json };
 }

@@ -25,8 +25,11 @@ import { KeyRing } from "../../ts-src/chain/accounts.ts";
 import type { SettlementSessionFacts } from "../../ts-src/report/types.ts";
 import { CcpMarketData, type CycleRequest } from "../../ts-src/services/ccp-data.ts";
 import type { SuiteDeployment } from "../../ts-src/services/deployment.ts";
+import type { CcpServiceOptions } from "../../ts-src/services/ccp-service.ts";
+import { EmbeddedAutomation } from "../../ts-src/services/embedded.ts";
 import { Journal } from "../../ts-src/services/journal.ts";
 import { silentLogger } from "../../ts-src/services/logger.ts";
+import { type AgentOptions, ParticipantAgent } from "../../ts-src/services/participant-agent.ts";
 import { SettlementService, SimulatedTrustDesk } from "../../ts-src/services/settlement-service.ts";
 import { ExchangeSimulator } from "../../ts-src/settlement/exchange.ts";
 import type { TradeParty, TradeTerms } from "../../ts-src/settlement/types.ts";
@@ -238,4 +241,83 @@ export async function settleSession(
   } finally {
     journal.close();
   }
+}
+
+/** The CCP service and the agents of a world, on their journals. */
+export interface WorldServices {
+  readonly automation: EmbeddedAutomation;
+  readonly journals: Journal[];
+  close(): void;
+}
+
+/**
+ * Opens the CCP service and one agent per participant (carrying dollar cash at 50 bp a year) on journal files in the
+ * world's scratch folder, named after `tag` when given: the same files again after a close (a restart). The demo,
+ * the tests and the benchmark run the automation this way.
+ *
+ * @example
+ *   const services = openServices(world, { tag: "run", checkpoint });
+ *   await services.automation.runCycle(request, cycleTime(request));
+ */
+export function openServices(
+  world: AutomationWorld,
+  options: {
+    tag?: string;
+    /** The client the services read and send with (default the world's). */
+    client?: PublicClient;
+    /** Agents passing at once (default 1). */
+    concurrency?: number;
+    checkpoint?: (point: string) => void;
+    ccp?: Partial<CcpServiceOptions>;
+    agent?: Partial<AgentOptions>;
+  } = {},
+): WorldServices {
+  const client = options.client ?? world.client;
+  const checkpoint = options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint };
+  const journals: Journal[] = [];
+  const journal = (name: string) => {
+    const file = options.tag === undefined ? `${name}.sqlite` : `${options.tag}-${name}.sqlite`;
+    const opened = Journal.open(join(world.scratch, file));
+    journals.push(opened);
+    return opened;
+  };
+  const logger = silentLogger();
+  const agents = world.deployment.participants.map(
+    (participant) =>
+      new ParticipantAgent({
+        client,
+        keys: world.keys,
+        journal: journal(`agent-${participant.id}`),
+        deployment: world.deployment,
+        participant: participant.id,
+        logger,
+        trustRate: world.data.pricing.trustRate,
+        carryBps: { CUSD: 50 },
+        ...checkpoint,
+        ...options.agent,
+      }),
+  );
+  const automation = new EmbeddedAutomation({
+    ccp: {
+      client,
+      keys: world.keys,
+      journal: journal("ccp"),
+      deployment: world.deployment,
+      data: world.data,
+      logger,
+      ...checkpoint,
+      ...options.ccp,
+    },
+    agents,
+    advanceTime: world.advanceTime,
+    chainTime: world.chainTime,
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+  });
+  return {
+    automation,
+    journals,
+    close: () => {
+      for (const opened of journals) opened.close();
+    },
+  };
 }

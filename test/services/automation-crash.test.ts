@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { expect } from "chai";
 
 import type { AutomationWorld } from "../../scripts/demo/world.ts";
-import { cycleTime } from "../../scripts/demo/world.ts";
+import { cycleTime, openServices } from "../../scripts/demo/world.ts";
 import { Prng } from "../../ts-src/shared/prng.ts";
-import { SMALL_CASE, caseWorld, escrowLogs, movements, openServices } from "../support/automation.ts";
+import { SMALL_CASE, caseWorld, escrowLogs, movements } from "../support/automation.ts";
 
 /**
  * Crash and resume at every step of a cycle: the CCP service and the agents run a small case's first cycles (the
@@ -40,7 +40,7 @@ describe("margin-call automation: killed at every step of a cycle, resumed on it
 
   /** Runs the cycles with `checkpoint`; returns whether it was killed. */
   async function run(tag: string, checkpoint?: (point: string) => void): Promise<boolean> {
-    const services = openServices(world, tag, checkpoint === undefined ? {} : { checkpoint });
+    const services = openServices(world, { tag, ...(checkpoint === undefined ? {} : { checkpoint }) });
     try {
       await services.automation.start();
       for (const request of cycles) await services.automation.runCycle(request, cycleTime(request));
@@ -54,7 +54,7 @@ describe("margin-call automation: killed at every step of a cycle, resumed on it
   }
 
   async function outcome(tag: string) {
-    const services = openServices(world, tag);
+    const services = openServices(world, { tag });
     try {
       await services.automation.ccp.ledger.sync();
       const statuses = services.automation.ccp.ledger.calls().map((c) => `${c.id}:${c.account}:${c.status}`);

@@ -7,13 +7,13 @@ import { createWalletClient, custom, keccak256, parseAbi, stringToHex } from "vi
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import type { AutomationWorld } from "../../scripts/demo/world.ts";
-import { cycleTime } from "../../scripts/demo/world.ts";
+import { cycleTime, openServices } from "../../scripts/demo/world.ts";
 import { readCollateralMarket, readEscrowAccount } from "../../ts-src/chain/collateral.ts";
 import { escrowAbi } from "../../ts-src/chain/escrow.ts";
 import { valueAccount } from "../../ts-src/collateral/valuation.ts";
 import { CcpMarketData, cycleRequest } from "../../ts-src/services/ccp-data.ts";
 import type { RejectedRequest } from "../../ts-src/services/ccp-service.ts";
-import { SMALL_CASE, caseWorld, escrowLogs, openServices } from "../support/automation.ts";
+import { SMALL_CASE, caseWorld, escrowLogs } from "../support/automation.ts";
 
 /**
  * Situations an operator meets, on a small generated case, one after the other on the same chain:
@@ -57,7 +57,7 @@ describe("margin-call automation: an operator's situations", function () {
     expect(yesterday.dates).to.not.include(first!.date);
     writeFileSync(market, full);
 
-    const services = openServices(world, "covered", { ccp: { data: yesterday } });
+    const services = openServices(world, { tag: "covered", ccp: { data: yesterday } });
     const requests = join(world.scratch, "first-requests");
     try {
       CcpMarketData.request(requests, first!);
@@ -81,7 +81,7 @@ describe("margin-call automation: an operator's situations", function () {
   });
 
   it("re-checks the account instead of defaulting it: the call closes as met, nothing is seized", async () => {
-    const services = openServices(world, "covered");
+    const services = openServices(world, { tag: "covered" });
     try {
       const [, shock] = world.data.cycles();
       await services.automation.start();
@@ -174,7 +174,7 @@ describe("margin-call automation: an operator's situations", function () {
   });
 
   it("rejects a malformed or stale cycle request, moving it aside with its reason, and runs the good one", async () => {
-    const services = openServices(world, "covered");
+    const services = openServices(world, { tag: "covered" });
     const requests = join(world.scratch, "requests");
     try {
       const cycles = world.data.cycles();

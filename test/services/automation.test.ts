@@ -4,7 +4,13 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { DEMO_DATA, automationWorld, cycleTime, settleSession } from "../../scripts/demo/world.ts";
+import {
+  DEMO_DATA,
+  automationWorld,
+  cycleTime,
+  openServices,
+  settleSession,
+} from "../../scripts/demo/world.ts";
 import type { AutomationWorld } from "../../scripts/demo/world.ts";
 import { readEscrowAccount } from "../../ts-src/chain/collateral.ts";
 import { accountId } from "../../ts-src/chain/escrow.ts";
@@ -16,7 +22,7 @@ import { Journal } from "../../ts-src/services/journal.ts";
 import { silentLogger } from "../../ts-src/services/logger.ts";
 import { ParticipantAgent, type PassSummary } from "../../ts-src/services/participant-agent.ts";
 import { isClearchainError } from "../../ts-src/shared/errors.ts";
-import { escrowLogs, lower, openServices } from "../support/automation.ts";
+import { escrowLogs, lower } from "../support/automation.ts";
 
 /**
  * The margin-call automation in one process on the demo's ten business days (data/demo): the CCP service's cycles
@@ -44,7 +50,7 @@ describe("margin-call automation (in process, the demo's ten days)", function ()
 
   before(async function () {
     world = await automationWorld({ folder: DEMO_DATA });
-    services = openServices(world, "ten-days");
+    services = openServices(world, { tag: "ten-days" });
     await services.automation.start();
     for (const request of world.data.cycles()) {
       if (request.kind === "end-of-day" && request.date === world.session.day)

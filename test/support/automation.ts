@@ -1,20 +1,14 @@
-import { join } from "node:path";
-
 import { type Hex, parseAbiItem } from "viem";
 
 import { type CaseOptions, generateAutomationCase } from "../../scripts/demo/case.ts";
 import { type AutomationWorld, automationWorld } from "../../scripts/demo/world.ts";
 import type { Address } from "../../ts-src/settlement/types.ts";
-import type { CcpServiceOptions } from "../../ts-src/services/ccp-service.ts";
-import { EmbeddedAutomation } from "../../ts-src/services/embedded.ts";
-import { Journal } from "../../ts-src/services/journal.ts";
-import { silentLogger } from "../../ts-src/services/logger.ts";
-import { type AgentOptions, ParticipantAgent } from "../../ts-src/services/participant-agent.ts";
 
 /**
- * The margin-call automation's tests on the in-process network: a world from a generated case (scripts/demo/case.ts)
- * or the demo's folder, and the CCP service and agents on journal files in the world's scratch folder, so that a test
- * can close them (a crash) and open new ones on the same files (a restart).
+ * The margin-call automation's tests on the in-process network: a world from a generated case (scripts/demo/case.ts),
+ * and what the tests read from the escrow's events. The services are opened by `openServices` (scripts/demo/world.ts):
+ * on journal files named after a tag, so that a test can close them (a crash) and open new ones on the same files (a
+ * restart).
  */
 
 /** A small case: two participants with a customer each, three days, the shock's intraday cycle on the second. */
@@ -29,75 +23,6 @@ export const SMALL_CASE: CaseOptions = {
 /** A world from a generated case, written to a folder of its own. */
 export async function caseWorld(options: CaseOptions, folder: string): Promise<AutomationWorld> {
   return automationWorld({ folder, files: generateAutomationCase(options).files });
-}
-
-/** The services of a world, on journal files named after `tag` in the world's scratch folder. */
-export interface Services {
-  readonly automation: EmbeddedAutomation;
-  readonly journals: Journal[];
-  close(): void;
-}
-
-/**
- * Opens the CCP service and one agent per participant on `tag`'s journals (the same files again after a close).
- *
- * @example
- *   const services = openServices(world, "run", { checkpoint });
- *   await services.automation.runCycle(request, cycleTime(request));
- */
-export function openServices(
-  world: AutomationWorld,
-  tag: string,
-  options: {
-    checkpoint?: (point: string) => void;
-    ccp?: Partial<CcpServiceOptions>;
-    agent?: Partial<AgentOptions>;
-  } = {},
-): Services {
-  const journals: Journal[] = [];
-  const journal = (name: string) => {
-    const opened = Journal.open(join(world.scratch, `${tag}-${name}.sqlite`));
-    journals.push(opened);
-    return opened;
-  };
-  const logger = silentLogger();
-  const agents = world.deployment.participants.map(
-    (participant) =>
-      new ParticipantAgent({
-        client: world.client,
-        keys: world.keys,
-        journal: journal(`agent-${participant.id}`),
-        deployment: world.deployment,
-        participant: participant.id,
-        logger,
-        trustRate: world.data.pricing.trustRate,
-        carryBps: { CUSD: 50 },
-        ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
-        ...options.agent,
-      }),
-  );
-  const automation = new EmbeddedAutomation({
-    ccp: {
-      client: world.client,
-      keys: world.keys,
-      journal: journal("ccp"),
-      deployment: world.deployment,
-      data: world.data,
-      logger,
-      ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
-      ...options.ccp,
-    },
-    agents,
-    advanceTime: world.advanceTime,
-    chainTime: world.chainTime,
-  });
-  return {
-    automation,
-    journals,
-    close: () => {
-      for (const opened of journals) opened.close();
-    },
-  };
 }
 
 /** Every escrow event of one kind since block 0, decoded by viem. */

@@ -711,16 +711,12 @@ export class CcpService {
 
   async #postPrices(row: CycleRow): Promise<CycleRow> {
     const started = performance.now();
-    const { deployment } = this.#options;
     const time = await this.#chainTime();
     const prices = JSON.parse(row.prices) as Record<string, string>;
     const fx = JSON.parse(row.fx) as Record<string, string>;
     const assets = Object.keys(prices) as Address[];
     if (assets.length > 0) {
       await this.#send(`prices:${row.id}`, {
-        kind: "prices",
-        from: deployment.roles.ccp,
-        to: deployment.contracts.escrow,
         data: escrowCalls.postPrices(
           assets,
           assets.map((asset) => BigInt(prices[asset]!)),
@@ -731,9 +727,6 @@ export class CcpService {
     const currencies = Object.keys(fx);
     if (currencies.length > 0) {
       await this.#send(`fx:${row.id}`, {
-        kind: "fx",
-        from: deployment.roles.ccp,
-        to: deployment.contracts.escrow,
         data: escrowCalls.postFxRates(
           currencies,
           currencies.map((code) => BigInt(fx[code]!)),
@@ -784,9 +777,6 @@ export class CcpService {
         batch,
       );
       await this.#send(`requirements:${row.id}:${batch}`, {
-        kind: "requirements",
-        from: deployment.roles.ccp,
-        to: deployment.contracts.escrow,
         data: escrowCalls.postRequirements(
           row.id,
           asOf,
@@ -909,9 +899,6 @@ export class CcpService {
     if (account.status === "active") {
       try {
         await this.#send(`default:${call.id}`, {
-          kind: "default",
-          from: deployment.roles.ccp,
-          to: deployment.contracts.escrow,
           data: escrowCalls.declareDefault(call.account),
         });
       } catch (error) {
@@ -928,9 +915,6 @@ export class CcpService {
           throw error;
         if (refused === "CollateralEscrowAccountCovered") {
           await this.#send(`recheck:${call.id}`, {
-            kind: "recheck",
-            from: deployment.roles.ccp,
-            to: deployment.contracts.escrow,
             data: escrowCalls.recheck([call.account], (await this.#chainTime()) + this.#window),
           });
         }
@@ -949,9 +933,6 @@ export class CcpService {
     if (house) {
       if (this.#ledger.participantDefaultedAt(owner) === undefined) {
         await this.#send(`participant-default:${owner}`, {
-          kind: "participant-default",
-          from: deployment.roles.ccp,
-          to: deployment.contracts.escrow,
           data: escrowCalls.declareParticipantDefault(owner),
         });
       }
@@ -968,9 +949,6 @@ export class CcpService {
           continue;
         }
         await this.#send(`port:${other.id}`, {
-          kind: "port",
-          from: deployment.roles.ccp,
-          to: deployment.contracts.escrow,
           data: escrowCalls.port(other.id, to),
         });
         this.#checkpoint(`ported ${other.id}`);
@@ -1050,14 +1028,10 @@ export class CcpService {
 
   /** Seizes a defaulted account's whole holdings to the default-management wallet (nothing when it holds none). */
   async #seize(account: Hex): Promise<void> {
-    const { deployment } = this.#options;
     await this.#ledger.sync();
     const holdings = this.#ledger.holdings(account);
     if (holdings.length > 0) {
       await this.#send(`seize:${account}`, {
-        kind: "seize",
-        from: deployment.roles.ccp,
-        to: deployment.contracts.escrow,
         data: escrowCalls.seize(
           account,
           holdings.map((h) => h.asset as Address),
@@ -1247,9 +1221,22 @@ export class CcpService {
     );
   }
 
-  async #send(key: string, request: TransactionRequest): Promise<TransactionReceipt> {
+  /**
+   * Sends a transaction of the CCP's key to the escrow (every transaction of the service is one), under its
+   * idempotency key `<kind>:<what>`.
+   */
+  async #send(
+    key: string,
+    call: Pick<TransactionRequest, "data" | "gas" | "simulate">,
+  ): Promise<TransactionReceipt> {
+    const { deployment } = this.#options;
     this.#checkpoint(`before ${key}`);
-    const receipt = await this.#sender.send(key, request);
+    const receipt = await this.#sender.send(key, {
+      ...call,
+      kind: key.slice(0, key.indexOf(":")),
+      from: deployment.roles.ccp,
+      to: deployment.contracts.escrow,
+    });
     this.#checkpoint(`after ${key}`);
     return receipt;
   }
